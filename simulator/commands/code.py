@@ -1,0 +1,286 @@
+"""``mhsim code FILE``: code a file of utterances offline and write one result per input row.
+
+Input is CSV (with a header) or JSON Lines. Each row has ``text`` and, optionally, ``speaker`` (therapist or
+client) and ``conversation`` (an id). Rows of one conversation come in order, so the latest client utterance of
+the same conversation is the context (``prior``) for coding the next therapist utterance. Client rows are not
+coded but pass through, so the output lines up with the input row for row.
+
+The file is streamed (constant memory apart from one prior line per conversation), so very large files work.
+Heavy imports stay inside the command so ``mhsim --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .common import fail
+
+THERAPIST_NAMES = frozenset({"therapist", "trainee", "clinician", "counsellor", "counselor", "interviewer"})
+CLIENT_NAMES = frozenset({"client", "patient"})
+CSV_COLUMNS = ["row", "conversation", "speaker", "text", "primary", "behaviours", "topics", "risk_flags", "cues",
+               "coder_version"]
+
+
+class InputError(Exception):
+    """A problem with the input file, already worded for the user (``file:line: what is wrong``)."""
+
+
+def code_command(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV (with a header) or JSONL file of utterances: a 'text' column, optional 'speaker' "
+            "(therapist|client) and 'conversation'. Use '-' to read standard input.",
+            show_default=False,
+        ),
+    ],
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="Output format: jsonl (one JSON object a line) or csv.")
+    ] = "jsonl",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of standard output.")
+    ] = None,
+) -> None:
+    """Code utterances offline (MI behaviours, topics, suicide-risk moves) with the rule-based coder."""
+    import sys
+
+    fmt = format.strip().lower()
+    if fmt not in ("jsonl", "csv"):
+        fail(f"unknown --format '{format}': use jsonl or csv")
+    name = "<stdin>" if str(file) == "-" else str(file)
+
+    if str(file) == "-":
+        source = sys.stdin.buffer
+    else:
+        if not file.exists():
+            fail(f"{name}: no such file")
+        if file.is_dir():
+            fail(f"{name}: is a folder, not a file")
+        try:
+            source = file.open("rb")
+        except OSError as exc:
+            fail(f"{name}: cannot open ({exc.strerror or exc})")
+
+    part: Path | None = None
+    try:
+        if output is None:
+            sink = sys.stdout
+        else:
+            part = output.with_name(output.name + ".part")
+            try:
+                sink = part.open("w", encoding="utf-8", newline="")
+            except OSError as exc:
+                fail(f"{output}: cannot write ({exc.strerror or exc})")
+        try:
+            counts = _run(source, name, _input_kind(file), sink, fmt)
+        except BrokenPipeError:  # the reader went away (`mhsim code f.csv | head`): stop quietly
+            _silence_stdout()
+            raise typer.Exit(0) from None
+        except InputError as exc:
+            if part is not None:
+                sink.close()
+                part.unlink(missing_ok=True)
+            fail(str(exc))
+        if part is not None:
+            sink.close()
+            part.replace(output)
+            from .common import err_console
+
+            err_console().print(
+                f"Coded {counts[0]:,} therapist row(s), passed {counts[1]:,} client row(s) through "
+                f"→ {output}", markup=False, soft_wrap=True)
+        else:
+            sys.stdout.flush()
+    finally:
+        if source is not sys.stdin.buffer:
+            source.close()
+
+
+def _silence_stdout() -> None:
+    import os
+    import sys
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (e.g. under a test runner)
+        pass
+
+
+def _input_kind(file: Path) -> str | None:
+    suffix = file.suffix.lower()
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return "jsonl"
+    if suffix in (".csv", ".tsv"):
+        return "csv"
+    return None  # decide from the first line
+
+
+def _decoded_lines(source, name: str):
+    """(line number, text) for each line, decoding UTF-8 one line at a time so errors name their line."""
+    for number, raw in enumerate(source, 1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{name}:{number}: not valid UTF-8 (byte {exc.start + 1} of the line); save the file as UTF-8"
+            ) from None
+        if number == 1 and line.startswith("\ufeff"):
+            line = line[1:]
+        yield number, line
+
+
+def _rows(source, name: str, kind: str | None):
+    """(line number, text, speaker, conversation) for each input row."""
+    lines = _decoded_lines(source, name)
+    first = next(lines, None)
+    if first is None:
+        return
+    if kind is None:
+        kind = "jsonl" if first[1].lstrip().startswith("{") else "csv"
+
+    def chained():
+        yield first
+        yield from lines
+
+    if kind == "jsonl":
+        yield from _jsonl_rows(chained(), name)
+    else:
+        yield from _csv_rows(chained(), name, delimiter="\t" if name.lower().endswith(".tsv") else ",")
+
+
+def _jsonl_rows(lines, name: str):
+    import json
+
+    for number, line in lines:
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{name}:{number}: bad JSON ({exc.msg} at column {exc.colno})") from None
+        if not isinstance(obj, dict):
+            raise InputError(f"{name}:{number}: expected a JSON object with a 'text' field")
+        if "text" not in obj:
+            raise InputError(f"{name}:{number}: no 'text' field")
+        text = obj["text"]
+        if text is None:
+            text = ""
+        if not isinstance(text, str):
+            raise InputError(f"{name}:{number}: 'text' must be a string")
+        yield number, text, _speaker(obj.get("speaker"), name, number), _conversation(obj.get("conversation"))
+
+
+def _csv_rows(lines, name: str, delimiter: str = ","):
+    import csv
+
+    numbers: list[int] = [0]
+
+    def texts():
+        for number, line in lines:
+            numbers[0] = number
+            yield line
+
+    reader = csv.reader(texts(), delimiter=delimiter)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise InputError(f"{name}:{numbers[0]}: bad CSV ({exc})") from None
+    if header is None:
+        return
+    columns = [h.strip().lower() for h in header]
+    if "text" not in columns:
+        shown = ", ".join(h for h in header if h) or "none"
+        raise InputError(f"{name}:1: no 'text' column (columns: {shown})")
+    i_text = columns.index("text")
+    i_speaker = columns.index("speaker") if "speaker" in columns else None
+    i_conv = columns.index("conversation") if "conversation" in columns else None
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InputError(f"{name}:{numbers[0]}: bad CSV ({exc})") from None
+        if not row or not any(cell.strip() for cell in row):
+            continue
+        number = numbers[0]
+        text = row[i_text] if i_text < len(row) else ""
+        speaker = row[i_speaker] if i_speaker is not None and i_speaker < len(row) else None
+        conv = row[i_conv] if i_conv is not None and i_conv < len(row) else None
+        yield number, text, _speaker(speaker, name, number), _conversation(conv)
+
+
+def _speaker(value, name: str, number: int) -> str:
+    if value is None:
+        return "therapist"
+    word = str(value).strip().lower()
+    if not word or word in THERAPIST_NAMES:
+        return "therapist"
+    if word in CLIENT_NAMES:
+        return "client"
+    raise InputError(f"{name}:{number}: speaker must be 'therapist' or 'client', not '{value}'")
+
+
+def _conversation(value) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _run(source, name: str, kind: str | None, sink, fmt: str) -> tuple[int, int]:
+    """Code every row and write it out; returns (therapist rows coded, client rows passed through)."""
+    import csv
+    import json
+
+    from simulator.coding import CODER_VERSION, Coder
+
+    coder = Coder()
+    last_client: dict[str | None, str] = {}
+    coded = passed = 0
+    writer = None
+    if fmt == "csv":
+        writer = csv.writer(sink, lineterminator="\n")
+        writer.writerow(CSV_COLUMNS)
+    for index, (_, text, speaker, conv) in enumerate(_rows(source, name, kind), 1):
+        if speaker == "client":
+            last_client[conv] = text
+            passed += 1
+            record = {"row": index, "conversation": conv, "speaker": speaker, "text": text, "primary": None,
+                      "behaviours": None, "topics": None, "risk_flags": None, "cues": None,
+                      "coder_version": CODER_VERSION}
+        else:
+            coding = coder.code(text, last_client.get(conv))
+            coded += 1
+            record = {
+                "row": index,
+                "conversation": conv,
+                "speaker": speaker,
+                "text": text,
+                "primary": coding.primary.value,
+                "behaviours": [b.value for b in coding.behaviours],
+                "topics": list(coding.topics),
+                "risk_flags": [f.value for f in coding.risk_flags],
+                "cues": [{"code": c.code, "rule": c.rule, "evidence": c.evidence} for c in coding.cues],
+                "coder_version": CODER_VERSION,
+            }
+        if writer is None:
+            sink.write(json.dumps(record, ensure_ascii=False) + "\n")
+        else:
+            writer.writerow([
+                record["row"],
+                conv or "",
+                speaker,
+                text,
+                record["primary"] or "",
+                ";".join(record["behaviours"] or ()),
+                ";".join(record["topics"] or ()),
+                ";".join(record["risk_flags"] or ()),
+                json.dumps(record["cues"], ensure_ascii=False) if record["cues"] else "",
+                CODER_VERSION,
+            ])
+    return coded, passed

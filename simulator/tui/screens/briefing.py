@@ -1,0 +1,108 @@
+"""What the trainee reads before the encounter: the case as referred, objectives and content warnings.
+
+Only public information is shown. The patient's facts stay hidden until the debrief.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Static
+
+from simulator.codes import CHALLENGE_TITLES
+
+if TYPE_CHECKING:
+    from simulator.scenario import Scenario
+
+
+def engine_label(name: str) -> str:
+    """How the patient engine is described to the trainee."""
+    return "scripted patient (offline)" if name == "scripted" else name
+
+
+class BriefingScreen(Screen[None]):
+    """The briefing of one scenario, with Start and Choose another."""
+
+    HELP: ClassVar[str] = (
+        "Read the case before you start. The content warnings say what the conversation will touch; if it is "
+        "not right for you today, **choose another** scenario. Nothing is recorded until you press **Start**."
+    )
+    BINDINGS = [
+        Binding("s", "start", "Start", id="briefing.start", tooltip="Start the encounter with this patient."),
+        Binding(
+            "escape",
+            "back",
+            "Choose another",
+            id="briefing.back",
+            tooltip="Go back to the library and choose another scenario.",
+        ),
+    ]
+
+    def __init__(self, scenario: Scenario, engine_name: str = "scripted") -> None:
+        super().__init__()
+        self.scenario = scenario
+        self.engine_name = engine_name
+
+    def compose(self) -> ComposeResult:
+        s = self.scenario
+        p = s.persona
+        yield Header()
+        with VerticalScroll(id="briefing-body"):
+            yield Static(Content(s.title), id="briefing-title")
+            yield Static(Content(s.summary.strip()), id="briefing-summary")
+            if s.content_warnings:
+                with Vertical(id="briefing-warnings"):
+                    yield Static(Content("⚠ Content warnings"), classes="section-title")
+                    yield Static(Content("\n".join(f"• {w}" for w in s.content_warnings)))
+                    yield Static(
+                        Content("If this is not right for you today, choose another scenario (Esc)."),
+                        classes="hint",
+                    )
+            yield Static(Content("Who you will meet"), classes="section-title")
+            who = [
+                f"{p.name}, {p.age} ({p.pronouns})",
+                f"Background: {p.background}",
+                f"Presenting concern: {p.presenting_concern}",
+            ]
+            if s.setting:
+                who.append(f"Setting: {s.setting}")
+            yield Static(Content("\n".join(who)), id="briefing-persona")
+            yield Static(Content("Learning objectives"), classes="section-title")
+            yield Static(Content("\n".join(f"• {o}" for o in s.learning_objectives)), id="briefing-objectives")
+            challenges = ", ".join(CHALLENGE_TITLES.get(c, str(c)) for c in s.challenges) or "none"
+            yield Static(
+                Content(
+                    f"Difficulty: {s.difficulty} · Challenges: {challenges}\n"
+                    f"Patient: {engine_label(self.engine_name)}"
+                ),
+                id="briefing-meta",
+            )
+        with Horizontal(id="briefing-buttons"):
+            yield Button("Start", variant="primary", id="start")
+            yield Button("Choose another", id="back")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Briefing"
+        # Start has focus, so Enter starts (a Button presses on Enter).
+        self.query_one("#start", Button).focus()
+
+    @on(Button.Pressed, "#start")
+    def _start(self) -> None:
+        self.action_start()
+
+    @on(Button.Pressed, "#back")
+    def _back(self) -> None:
+        self.action_back()
+
+    def action_start(self) -> None:
+        self.app.start_session(self.scenario)  # type: ignore[attr-defined]
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,450 @@
+"""The offline coder: behaviour codes, open/closed, simple/complex, risk flags, cues, determinism, `mhsim code`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from simulator.codes import Behaviour as B
+from simulator.codes import RiskFlag as R
+from simulator.coding import CODER_VERSION, Coder
+from simulator.commands.code import code_command
+from simulator.topics import TopicMatcher, merged_topics
+
+
+@pytest.fixture(scope="module")
+def coder() -> Coder:
+    return Coder()
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Behaviour codes
+# --------------------------------------------------------------------------------------------------------------
+
+PRIMARY_CASES = [
+    # open questions
+    ("What brings you in today?", None, B.OPEN_QUESTION),
+    ("How have you been sleeping?", None, B.OPEN_QUESTION),
+    ("Tell me more about that.", None, B.OPEN_QUESTION),
+    ("Can you describe what a bad day looks like?", None, B.OPEN_QUESTION),
+    ("In what way has it changed things at home?", None, B.OPEN_QUESTION),
+    ("What else?", None, B.OPEN_QUESTION),
+    ("how are you feeling today", None, B.OPEN_QUESTION),  # no question mark typed
+    # closed questions
+    ("Do you drink every day?", None, B.CLOSED_QUESTION),
+    ("Are you working at the moment?", None, B.CLOSED_QUESTION),
+    ("Have you told anyone about this?", None, B.CLOSED_QUESTION),
+    ("Is it worse in the mornings or in the evenings?", None, B.CLOSED_QUESTION),
+    ("So you're drinking about six pints a night?", None, B.CLOSED_QUESTION),  # rising statement
+    ("do you sleep ok", None, B.CLOSED_QUESTION),
+    # reflections
+    ("It sounds like you've been feeling really low.", "I've been feeling really low.", B.SIMPLE_REFLECTION),
+    ("Part of you wants to stop.", None, B.COMPLEX_REFLECTION),
+    ("On the one hand drinking helps you relax, and on the other hand you're worried about your liver.",
+     None, B.COMPLEX_REFLECTION),
+    # MI-adherent
+    ("You've worked really hard to cut down this month.", None, B.AFFIRM),
+    ("It took a lot of courage to come in and talk about this.", None, B.AFFIRM),
+    ("It's your choice what you do next.", None, B.EMPHASIZE_AUTONOMY),
+    ("Whatever you decide, it's up to you.", None, B.EMPHASIZE_AUTONOMY),
+    ("What do you think?", None, B.SEEK_COLLABORATION),
+    ("Would it be okay if I shared some information about sleep?", None, B.SEEK_COLLABORATION),
+    ("How would you like to spend our time together today?", None, B.SEEK_COLLABORATION),
+    # information and advice
+    ("Many people experience low mood after a loss.", None, B.GIVE_INFORMATION),
+    ("The service is open 24 hours a day.", None, B.GIVE_INFORMATION),
+    ("What you tell me stays confidential unless I'm worried about your safety.", None, B.GIVE_INFORMATION),
+    ("If you're interested, some people find it helps to keep a sleep diary.", None, B.ADVISE_WITH_PERMISSION),
+    ("You should stop drinking.", None, B.PERSUADE),
+    ("You need to get more sleep.", None, B.PERSUADE),
+    ("Why don't you try going for a walk?", None, B.PERSUADE),
+    ("Have you tried meditation?", None, B.PERSUADE),
+    # MI-non-adherent
+    ("You're in denial about your drinking.", None, B.CONFRONT),
+    ("That's irresponsible.", None, B.CONFRONT),
+    ("Let's be honest, you're an alcoholic.", None, B.CONFRONT),
+    # other
+    ("Okay.", None, B.OTHER),
+    ("Mm-hmm.", None, B.OTHER),
+    ("Hi, I'm Sam, one of the nurses here.", None, B.OTHER),
+    ("Great job!", None, B.OTHER),  # generic praise is not an affirmation
+    ("", None, B.OTHER),
+]
+
+
+@pytest.mark.parametrize(("text", "prior", "expected"), PRIMARY_CASES)
+def test_primary_behaviour(coder: Coder, text: str, prior: str | None, expected: B) -> None:
+    coding = coder.code(text, prior)
+    assert coding.primary == expected, (text, coding.behaviours, coding.cues)
+
+
+def test_every_behaviour_code_is_reachable(coder: Coder) -> None:
+    seen = {coder.code(text, prior).primary for text, prior, _ in PRIMARY_CASES}
+    assert seen == set(B)
+
+
+def test_reflection_then_question_counts_both(coder: Coder) -> None:
+    coding = coder.code("It sounds like you're exhausted and feeling hopeless. How have you been coping?",
+                        "I just can't sleep and work is piling up.")
+    assert coding.behaviours == [B.COMPLEX_REFLECTION, B.OPEN_QUESTION]
+
+
+def test_stacked_questions_count_once(coder: Coder) -> None:
+    coding = coder.code("How are things at home? Are you sleeping?")
+    assert [b for b in coding.behaviours if b in (B.OPEN_QUESTION, B.CLOSED_QUESTION)] == [B.OPEN_QUESTION]
+    closed = coder.code("Are you sleeping? Are you eating?")
+    assert closed.behaviours == [B.CLOSED_QUESTION]
+
+
+def test_open_invitation_phrased_as_yes_no_is_open(coder: Coder) -> None:
+    assert coder.code("Could you tell me a bit more about that?").primary == B.OPEN_QUESTION
+    assert coder.code("Can you commit to that today?").primary == B.CLOSED_QUESTION
+
+
+def test_wh_word_statement_is_not_a_question(coder: Coder) -> None:
+    coding = coder.code("What I'm hearing is that work has become too much")
+    assert B.OPEN_QUESTION not in coding.behaviours
+    assert coding.primary in (B.SIMPLE_REFLECTION, B.COMPLEX_REFLECTION)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Simple vs complex reflections (context from the client's previous utterance)
+# --------------------------------------------------------------------------------------------------------------
+
+def test_repeating_the_client_is_simple(coder: Coder) -> None:
+    prior = "I've been really down lately and I can't get out of bed."
+    coding = coder.code("So you've been feeling down and you can't get out of bed.", prior)
+    assert coding.primary == B.SIMPLE_REFLECTION
+    cue = coding.cues[0]
+    assert cue.rule == "reflection_repeats_client" and "bed" in cue.evidence
+
+
+def test_adding_a_feeling_the_client_did_not_name_is_complex(coder: Coder) -> None:
+    prior = "My mum's ill and my brother won't help with anything."
+    coding = coder.code("You're exhausted and pretty angry with him.", prior)
+    assert coding.primary == B.COMPLEX_REFLECTION
+    assert coding.cues[0].rule == "reflection_adds_feeling"
+
+
+def test_same_words_simple_with_their_prior_complex_with_another(coder: Coder) -> None:
+    text = "You feel stuck."
+    assert coder.code(text, "I just feel stuck all the time.").primary == B.SIMPLE_REFLECTION
+    assert coder.code(text, "Work is the same every day and nothing changes.").primary == B.COMPLEX_REFLECTION
+
+
+@pytest.mark.parametrize("text", [
+    "Part of you wants things to change, and part of you is scared of what that means.",
+    "You feel like you're carrying the whole family on your back.",
+    "And you're worried that if you stop, you'll lose your friends.",
+    "It's really important to you to be a good dad.",
+])
+def test_complex_markers(coder: Coder, text: str) -> None:
+    assert coder.code(text, "I don't know.").primary == B.COMPLEX_REFLECTION
+
+
+def test_reflection_needs_a_statement_not_a_question(coder: Coder) -> None:
+    assert coder.code("It sounds like you've been feeling low?").primary == B.CLOSED_QUESTION
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Persuade vs advise with permission
+# --------------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "You should try to get more exercise.",
+    "You really need to cut down.",
+    "Why don't you just call your friends?",
+    "Have you thought about going to the alcohol service?",
+    "I think you should see your GP.",
+    "Just stop drinking on weeknights.",
+    "You could try going to bed earlier.",
+])
+def test_advice_without_permission_is_persuade(coder: Coder, text: str) -> None:
+    coding = coder.code(text)
+    assert coding.primary == B.PERSUADE and B.ADVISE_WITH_PERMISSION not in coding.behaviours
+
+
+@pytest.mark.parametrize("text", [
+    "Would it be okay if I made a suggestion? You could try going to bed earlier.",
+    "If you like, one option is to try a few alcohol-free days.",
+    "Some people find it helps to write things down; see what you think.",
+    "This may or may not fit for you, but you could try keeping a diary.",
+])
+def test_advice_with_permission(coder: Coder, text: str) -> None:
+    coding = coder.code(text)
+    assert B.ADVISE_WITH_PERMISSION in coding.behaviours and B.PERSUADE not in coding.behaviours
+
+
+def test_advice_the_client_asked_for_is_with_permission(coder: Coder) -> None:
+    coding = coder.code("You could try going to bed at the same time every night.", "What should I do?")
+    assert coding.primary == B.ADVISE_WITH_PERMISSION
+    assert coding.cues[0].rule == "advice_requested_by_client"
+
+
+def test_should_be_proud_is_an_affirmation_not_advice(coder: Coder) -> None:
+    coding = coder.code("You should be proud of how far you've come.")
+    assert B.AFFIRM in coding.behaviours and B.PERSUADE not in coding.behaviours
+
+
+def test_evocative_question_with_need_is_not_persuade(coder: Coder) -> None:
+    assert coder.code("What do you feel you need to do?").behaviours == [B.OPEN_QUESTION]
+
+
+def test_generic_praise_is_not_an_affirmation(coder: Coder) -> None:
+    for text in ("Great job!", "I'm proud of you.", "You're amazing."):
+        coding = coder.code(text)
+        assert B.AFFIRM not in coding.behaviours, text
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Risk flags
+# --------------------------------------------------------------------------------------------------------------
+
+RISK_CASES = [
+    ("Have you ever wished you were dead or wished you could go to sleep and not wake up?", None, R.ASK_WISH_DEAD),
+    ("Do you sometimes feel you'd be better off dead?", None, R.ASK_WISH_DEAD),
+    ("Have you had any thoughts of killing yourself?", None, R.ASK_SUICIDAL_THOUGHTS),
+    ("Have you been thinking about ending your life?", None, R.ASK_SUICIDAL_THOUGHTS),
+    ("Are you having thoughts of suicide?", None, R.ASK_SUICIDAL_THOUGHTS),
+    ("Have you thought about taking your own life?", None, R.ASK_SUICIDAL_THOUGHTS),
+    ("Have you thought about how you might do this?", "I keep thinking about ending it.", R.ASK_METHOD),
+    ("What way would you kill yourself, have you thought about that?", None, R.ASK_METHOD),
+    ("Do you think you would act on these thoughts?", "Sometimes I want to die.", R.ASK_INTENT),
+    ("Have you had any intention of acting on them?", "I think about suicide a lot.", R.ASK_INTENT),
+    ("Have you worked out the details of how you would kill yourself?", None, R.ASK_PLAN),
+    ("Have you made a plan to end your life?", None, R.ASK_PLAN),
+    ("Have you decided when or where you would do it?", "I've thought about killing myself.", R.ASK_PLAN),
+    ("Have you ever done anything, started to do anything, or prepared to do anything to end your life?",
+     None, R.ASK_PAST_BEHAVIOUR),
+    ("Have you ever attempted suicide?", None, R.ASK_PAST_BEHAVIOUR),
+    ("What are the warning signs that a crisis might be coming?", None, R.SP_WARNING_SIGNS),
+    ("How would you know when things are starting to get worse?", "I don't feel safe.", R.SP_WARNING_SIGNS),
+    ("What could you do on your own to take your mind off things when the thoughts come?", None, R.SP_COPING),
+    ("How do you cope when things get bad?", "Sometimes I just want to disappear.", R.SP_COPING),
+    ("Are there people or places that take your mind off things?", "I have these dark thoughts.", R.SP_DISTRACTION),
+    ("Who could you call if things get really bad?", "I don't feel safe sometimes.", R.SP_SUPPORT),
+    ("Would you be willing to call the crisis line if the urges get stronger?", None, R.SP_PROFESSIONAL),
+    ("You can ring the Samaritans any time, day or night.", None, R.SP_PROFESSIONAL),
+    ("Could we think about keeping the pills somewhere else, maybe with your sister?", None, R.SP_MEANS_SAFETY),
+    ("Would you be willing to lock up the medication while things are this hard?", None, R.SP_MEANS_SAFETY),
+]
+
+
+@pytest.mark.parametrize(("text", "prior", "flag"), RISK_CASES)
+def test_risk_flag(coder: Coder, text: str, prior: str | None, flag: R) -> None:
+    coding = coder.code(text, prior)
+    assert flag in coding.risk_flags, (text, coding.risk_flags, coding.cues)
+    cue = next(c for c in coding.cues if c.code == flag.value)
+    assert cue.rule and cue.evidence and cue.evidence.lower().rstrip("…") in text.lower()
+
+
+def test_every_risk_flag_is_reachable(coder: Coder) -> None:
+    seen = {f for text, prior, _ in RISK_CASES for f in coder.code(text, prior).risk_flags}
+    assert seen == set(R)
+
+
+def test_hurt_yourself_is_a_self_harm_topic_not_a_suicide_question(coder: Coder) -> None:
+    for text in ("Have you had thoughts of hurting yourself?", "Do you ever want to hurt yourself?"):
+        coding = coder.code(text)
+        assert R.ASK_SUICIDAL_THOUGHTS not in coding.risk_flags, text
+        assert "self_harm" in coding.topics, text
+
+
+def test_patient_statements_and_reflections_are_not_screening_questions(coder: Coder) -> None:
+    for text in ("I wished I was dead last week.", "I've thought about killing myself.",
+                 "You said you wished you were dead.", "So you called the crisis line last night."):
+        assert coder.code(text).risk_flags == [], text
+
+
+def test_normalising_lead_in_then_question_asks_it(coder: Coder) -> None:
+    coding = coder.code("Sometimes when people feel this low they wish they could go to sleep and not wake up. "
+                        "Have you had thoughts like that?")
+    assert R.ASK_WISH_DEAD in coding.risk_flags
+
+
+def test_everyday_words_do_not_raise_risk_flags(coder: Coder) -> None:
+    for text in ("Have you thought about how you'd like things to be different?",
+                 "What triggers your drinking?",
+                 "Do you have a plan for the weekend?",
+                 "How do you cope with stress at work?",
+                 "Would it be okay if we rang your GP about the tablets before acting on it?"):
+        assert coder.code(text).risk_flags == [], text
+
+
+def test_plan_question_in_c_ssrs_wording_is_one_move(coder: Coder) -> None:
+    coding = coder.code("Have you worked out the details of how you would kill yourself?")
+    assert coding.risk_flags == [R.ASK_PLAN]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Cues, topics, determinism, gates
+# --------------------------------------------------------------------------------------------------------------
+
+ALL_TEXTS = [(t, p) for t, p, _ in PRIMARY_CASES] + [(t, p) for t, p, _ in RISK_CASES] + [
+    ("It sounds like you're exhausted. How have you been coping with work and the kids?", "I'm so tired."),
+    ("Your liver results are worrying. You need to cut down your drinking.", None),
+    ("Can I tell you how it works here? What you tell me stays confidential.", None),
+]
+
+
+def test_every_code_has_a_cue(coder: Coder) -> None:
+    for text, prior in ALL_TEXTS:
+        coding = coder.code(text, prior)
+        assert coding.behaviours, text
+        codes = {c.code for c in coding.cues}
+        for code in [*coding.behaviours, *coding.risk_flags, *coding.topics]:
+            assert str(code) in codes, (text, code)
+        for cue in coding.cues:
+            assert cue.rule, (text, cue)
+            if text and cue.rule not in ("no_words",):
+                assert cue.evidence, (text, cue)
+
+
+def test_topics_come_from_the_text_with_scenario_topics_added() -> None:
+    coder = Coder(merged_topics({"pets": ["dog*", "cat"]}))
+    coding = coder.code("How has the drinking been since the dogs went to your sister?")
+    assert {"alcohol", "family", "pets"} <= set(coding.topics)
+    cue = next(c for c in coding.cues if c.code == "pets")
+    assert cue.rule == "topic_keyword" and cue.evidence == "dogs"
+
+
+def test_topics_match_the_topic_matcher_exactly(coder: Coder) -> None:
+    matcher = TopicMatcher(merged_topics())
+    for text, _ in ALL_TEXTS:
+        assert coder.code(text).topics == list(matcher.match(text)), text
+
+
+def test_deterministic_across_calls_and_instances(coder: Coder) -> None:
+    other = Coder()
+    for text, prior in ALL_TEXTS:
+        first = coder.code(text, prior)
+        assert coder.code(text, prior) == first
+        assert other.code(text, prior).model_dump() == first.model_dump()
+
+
+def test_word_gates_never_change_a_result(coder: Coder) -> None:
+    ungated = Coder()
+    ungated._gated = False
+    for text, prior in ALL_TEXTS:
+        assert coder.code(text, prior) == ungated.code(text, prior), text
+
+
+def test_version() -> None:
+    assert CODER_VERSION.startswith("rules-")
+    assert Coder().version == CODER_VERSION == Coder.version
+
+
+def test_unicode_quotes_and_odd_input(coder: Coder) -> None:
+    assert coder.code("You’re in denial.").primary == B.CONFRONT
+    assert coder.code("???").behaviours == [B.OTHER]
+    assert coder.code("   \n  ").behaviours == [B.OTHER]
+    long = "It sounds like work has been a lot. " * 200
+    assert coder.code(long).primary in (B.SIMPLE_REFLECTION, B.COMPLEX_REFLECTION)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# `mhsim code FILE`
+# --------------------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def app() -> typer.Typer:
+    app = typer.Typer()
+    app.command("code")(code_command)
+
+    @app.command("noop")
+    def _noop() -> None:  # a second command so Typer keeps the "code" sub-command name
+        pass
+
+    return app
+
+
+def _jsonl(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def test_code_command_csv_in_jsonl_out(app: typer.Typer, tmp_path: Path) -> None:
+    src = tmp_path / "talk.csv"
+    src.write_text(
+        "conversation,speaker,text\n"
+        "c1,client,I've been feeling really low.\n"
+        "c1,therapist,You've been feeling really low.\n"
+        "c2,therapist,You've been feeling really low.\n"
+        'c1,therapist,"Have you had any thoughts of killing yourself?"\n'
+        "c1,client,No.\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["code", str(src)])
+    assert result.exit_code == 0, result.output
+    rows = _jsonl(result.stdout)
+    assert [r["row"] for r in rows] == [1, 2, 3, 4, 5]
+    assert [r["speaker"] for r in rows] == ["client", "therapist", "therapist", "therapist", "client"]
+    assert rows[0]["behaviours"] is None and rows[4]["behaviours"] is None
+    # The same words: a simple reflection after the client said them, not in the other conversation.
+    assert rows[1]["primary"] == "simple_reflection"
+    assert rows[1]["cues"][0]["rule"] == "reflection_repeats_client"
+    assert rows[2]["cues"][0]["rule"] != "reflection_repeats_client"
+    assert rows[3]["risk_flags"] == ["ask_suicidal_thoughts"]
+    assert all(r["coder_version"] == CODER_VERSION for r in rows)
+
+
+def test_code_command_jsonl_in_csv_out(app: typer.Typer, tmp_path: Path) -> None:
+    import csv
+    import io
+
+    src = tmp_path / "talk.jsonl"
+    src.write_text(
+        json.dumps({"text": "What brings you in today?", "speaker": "therapist"}) + "\n\n"
+        + json.dumps({"text": "My drinking, I suppose.", "speaker": "client"}) + "\n"
+        + json.dumps({"text": "You should stop drinking. What do you think?"}) + "\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "coded.csv"
+    result = CliRunner().invoke(app, ["code", str(src), "--format", "csv", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert [r["speaker"] for r in rows] == ["therapist", "client", "therapist"]
+    assert rows[0]["behaviours"] == "open_question"
+    assert rows[1]["behaviours"] == "" and rows[1]["cues"] == ""
+    assert rows[2]["behaviours"] == "persuade;seek_collaboration;open_question"
+    assert rows[2]["topics"] == "alcohol"
+    assert json.loads(rows[2]["cues"])[0]["rule"] == "advice_without_permission"
+    assert not (tmp_path / "coded.csv.part").exists()
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("bad.jsonl", b'{"text": "Hello"}\n{"text": oops}\n', "bad.jsonl:2: bad JSON"),
+    ("notext.csv", b"speaker,utterance\ntherapist,Hello\n", "no 'text' column"),
+    ("latin1.csv", b"text\nHello\ncaf\xe9 time\n", "latin1.csv:3: not valid UTF-8"),
+    ("who.csv", b"speaker,text\ndoctor,Hello\n", "who.csv:2: speaker must be"),
+    ("nofield.jsonl", b'{"speaker": "therapist"}\n', "nofield.jsonl:1: no 'text' field"),
+])
+def test_code_command_input_errors(app: typer.Typer, tmp_path: Path, name: str, content: bytes,
+                                   message: str) -> None:
+    src = tmp_path / name
+    src.write_bytes(content)
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(app, ["code", str(src), "-o", str(out)])
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+    assert not out.exists() and not (tmp_path / "out.jsonl.part").exists()
+
+
+def test_code_command_missing_file_and_bad_format(app: typer.Typer, tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["code", str(tmp_path / "nope.csv")])
+    assert result.exit_code == 1 and "nope.csv: no such file" in result.stderr
+    src = tmp_path / "ok.csv"
+    src.write_text("text\nHello\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["code", str(src), "--format", "xml"])
+    assert result.exit_code == 1 and "unknown --format" in result.stderr
+
+
+def test_code_command_reads_stdin(app: typer.Typer) -> None:
+    result = CliRunner().invoke(app, ["code", "-"], input='{"text": "Tell me more."}\n')
+    assert result.exit_code == 0, result.output
+    assert _jsonl(result.stdout)[0]["primary"] == "open_question"
