@@ -404,7 +404,7 @@ _INFO = [
           r"months))\b",
           "people folks adults patients clients women men parents students others common normal usual typical "
           "understandable unusual one 1 % percent cent alone only research study studies evidence statistic "
-          "statistics guideline guidelines limit level amount units unit cause lead increase affect worsen "
+          "statistics guideline guidelines limit limits level levels amount amounts units unit cause lead increase affect worsen "
           "interfere reduce improve raise lower damage linked associated related side withdrawal days weeks months"),
     _Rule("info_service",
           r"\b(?:(?:the|this|our) (?:service|clinic|team|line|helpline|group|programme|program|session|appointment|"

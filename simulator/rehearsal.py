@@ -7,6 +7,7 @@ core alone: no UI, no network, no store unless one is given.
 from __future__ import annotations
 
 import asyncio
+import itertools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -99,7 +100,7 @@ def check_expectations(session: Session, test: ScenarioTest) -> list[str]:
         elif statuses[item] != status:
             failures.append(f"rubric item {item!r} is {statuses[item]!r}, expected {status!r}")
     replies: dict[int, str] = {}
-    for before, after in zip(session.turns, session.turns[1:]):
+    for before, after in itertools.pairwise(session.turns):
         if before.speaker == "trainee" and after.speaker == "patient":
             replies[before.trainee_turn] = after.text  # the reply itself, not a later goodbye
     for turn, needle in exp.reply_contains.items():

@@ -41,13 +41,6 @@ class Submitted:
     notices: list[str] = field(default_factory=list)
 
 
-def new_session_id() -> str:
-    """A time-sortable unique id (ULID)."""
-    from ulid import ULID  # deferred: only needed when a session starts
-
-    return str(ULID())
-
-
 def clean_input(text: str) -> tuple[str, list[str]]:
     """Trim, cap the size and redact identifiers; return the text to keep and notices for the trainee."""
     notices: list[str] = []
@@ -65,6 +58,12 @@ def clean_input(text: str) -> tuple[str, list[str]]:
             "Use fictional details only."
         )
     return text, notices
+
+
+def _new_id() -> str:
+    from .store import new_session_id  # deferred: keeps sqlite-utils out of store-less sessions
+
+    return new_session_id()
 
 
 def _scenario_topics(scenario: Scenario) -> dict[str, list[str]]:
@@ -91,7 +90,7 @@ class Session:
         self.coder = coder or Coder(_scenario_topics(scenario))
         self.patient = Patient(scenario, seed)
         self.info = info or SessionInfo(
-            id=new_session_id(),
+            id=_new_id(),
             scenario_id=scenario.id,
             scenario_version=scenario.version,
             scenario_title=scenario.title,

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import socket
 import sqlite3
 import time
@@ -60,20 +59,12 @@ class SessionNotFound(KeyError):
 
 # ------------------------------------------------------------------------------------------- ids and times
 
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
 def new_session_id() -> str:
-    """A new session id: a ULID (26 characters, sorts by creation time).
+    """A new session id: a ULID (26 characters, sorts by creation time)."""
+    from ulid import ULID  # deferred: only needed when a session starts
 
-    Uses python-ulid when it is installed; otherwise builds the same format here (48-bit milliseconds + 80
-    random bits, Crockford base32), so the dependency is optional.
-    """
-    try:
-        from ulid import ULID
-    except ImportError:
-        value = (time.time_ns() // 1_000_000) << 80 | secrets.randbits(80)
-        return "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
     return str(ULID())
 
 
