@@ -66,17 +66,33 @@ _RISK_ORDER = {f: i for i, f in enumerate(RiskFlag)}
 
 
 class _Rule:
-    """A named regex with a word gate: the regex runs only if one of the gate words is in the turn."""
+    """A named regex with a word gate: the regex runs only if one of the gate words is in the turn.
 
-    __slots__ = ("name", "rx", "gate")
+    Gate words are whole words (``\\w+`` runs of the lower-cased turn); a gate word ending in ``*`` is a prefix
+    ("suicid*" lets "suicidal" through; checked as a substring of the text, a cheap superset). Every alternative
+    of the pattern must contain at least one gate word; ``tests/test_coding.py`` fuzzes the patterns to check it.
+    """
+
+    __slots__ = ("name", "rx", "gate", "prefixes")
 
     def __init__(self, name: str, pattern: str, gate: str | None = None):
         self.name = name
         self.rx = re.compile(pattern)  # text is lower-cased first, so no IGNORECASE (faster)
-        self.gate = frozenset(gate.split()) if gate else None
+        entries = gate.split() if gate else []
+        self.gate = frozenset(w for w in entries if not w.endswith("*")) if gate else None
+        self.prefixes = tuple(w[:-1] for w in entries if w.endswith("*"))
 
-    def search(self, text: str, words: frozenset[str] | set[str] | None) -> re.Match[str] | None:
-        if words is not None and self.gate is not None and self.gate.isdisjoint(words):
+    def open_for(self, text: str, words: set[str] | None) -> bool:
+        """False only when the pattern cannot match ``text`` (whose words are ``words``; None: no gating)."""
+        if words is None or self.gate is None or not self.gate.isdisjoint(words):
+            return True
+        for prefix in self.prefixes:
+            if prefix in text:
+                return True
+        return False
+
+    def search(self, text: str, words: set[str] | None) -> re.Match[str] | None:
+        if words is not None and self.gate is not None and not self.open_for(text, words):
             return None
         return self.rx.search(text)
 
@@ -174,7 +190,7 @@ _CONFRONT = [
           r"making (?:it|this) up)\b",
           "irresponsible ridiculous stupid selfish silly childish immature reckless lazy pathetic crazy foolish "
           "naive dramatic unreasonable stubborn defensive careless dangerous wrong excuse nonsense true case works "
-          "overreacting exaggerating making attention"),
+          "overreacting exaggerating making attention imagining"),
     _Rule("blame",
           r"\b(?:your (?:own )?fault|you (?:only )?have yourself to blame|you brought (?:this|it) on|"
           r"you did this to yourself|you're (?:just )?making excuses|stop making excuses|excuses, excuses|"
@@ -272,7 +288,7 @@ _SOFT_ADVICE = _Rule(
     r"(?:might|would) not be a bad idea)\b",
     "could might may help helpful useful worth idea good people folks clients patients option thing approach "
     "possibility choice options things ways approaches choices ideas suggestion suggestions maybe perhaps "
-    "try about step bad",
+    "try about step bad helps",
 )
 # The trainee asks permission to share advice or information (MITI: Seek; it also turns advice into AWP).
 _ASK_PERMISSION = _Rule(
@@ -284,7 +300,7 @@ _ASK_PERMISSION = _Rule(
     r"(?:a |some )?(?:few )?(?:ideas|suggestions|options|information))|are you (?:interested in|open to) "
     r"(?:hearing|some|a few|what))\b",
     "ok okay alright right fine share offer tell give suggest add mention ask run check mind permission like "
-    "want interested open",
+    "want interested open suggestion",
 )
 # Advice offered as the client's to take or leave (autonomy-supportive framing).
 _OFFER_FRAME = _Rule(
@@ -299,7 +315,7 @@ _OFFER_FRAME = _Rule(
 _OPTION_FRAME = _Rule(
     "advice_as_option",
     r"\b(?:some|other|many|a lot of) (?:people|folks|clients|patients)\b|\bor\b|\b(?:option|options|choices|possibilit)",
-    "some other many lot or option options choices possibility possibilities",
+    "some other many lot or option options choices possibilit*",
 )
 # Client asked for advice: advice in the reply counts as advice with permission (MITI 4.2.1).
 _ADVICE_REQUEST = _rx(
@@ -341,7 +357,7 @@ _SEEK = [
           r"let us (?:look|think|work)|(?:shall|should|could|can|might) we (?:look|think|work|talk|start|make|plan|"
           r"come up|figure|go through|explore|try)|i wonder if we (?:could|might)|how (?:could|can|might) we|"
           r"what (?:could|can|might) we|as a team|figure (?:it|this|that) out with you)\b",
-          "together we let team figure"),
+          "together we let team figure with"),
 ]
 _AFFIRM = [
     _Rule("affirm_effort",
@@ -356,7 +372,7 @@ _AFFIRM = [
           r"you(?:'re| are) still (?:getting up|going (?:to|in)|here|trying|managing|showing up|standing|working|"
           r"fighting|looking after|caring for|holding))",
           "worked tried working trying put made managed able kept stuck done taken achieved come stayed shown "
-          "pushed still hung persevered persevering perseverance persevere persist persisted persisting persistent held "
+          "pushed still hung persever* persist* held "
           "survived got gotten coped handled despite"),
     _Rule("affirm_courage",
           r"\b(?:(?:it|that|this|coming here|talking about (?:it|this)|telling me)(?: really)? (?:took|takes|must "
@@ -379,8 +395,10 @@ _AFFIRM = [
           r"(?:your|you|how|that you|the way)|thank(?:s| you) (?:so much )?for (?:being (?:so )?(?:honest|open)|"
           r"sharing (?:that|this|something)|telling me|your (?:honesty|openness)|trusting me|opening up)|"
           r"you(?:'ve| have)? (?:already )?(?:shown|proven|demonstrated) (?:that )?you)",
-          "shows says speaks demonstrates strength strengths determination commitment courage honesty resilience "
-          "persistence dedication resourcefulness openness insight effort efforts care proud pleased step "
+          "shows says speaks demonstrates strength strengths determination determinations commitment commitments "
+          "courage courages honesty honestys resilience resiliences persistence persistences dedication "
+          "dedications resourcefulness resourcefulnesss openness opennesss insight insights effort efforts care "
+          "proud pleased step "
           "achievement accomplishment change good done appreciate respect admire thank thanks shown proven "
           "demonstrated"),
 ]
@@ -396,7 +414,7 @@ _INFO = [
           r"people|women|men|parents|students|others)\b|"
           r"(?:it's|it is|that's|that is|this is) (?:really |very |quite |pretty |incredibly )?(?:common|normal|usual|"
           r"typical|understandable|not unusual|a common)|(?:one|1) in (?:every )?(?:two|three|four|five|six|ten|"
-          r"\d+)\b|\d+ ?(?:%|percent|per cent)|you're (?:not|far from) (?:alone|the only)|research|stud(?:y|ies)|evidence|"
+          r"\d+)\b|\d+ ?%|\d+ (?:percent|per cent)|you're (?:not|far from) (?:alone|the only)|research|stud(?:y|ies)|evidence|"
           r"statistics?|guidelines?|(?:the )?(?:recommended|safe|low[- ]risk) (?:limits?|levels?|amounts?)|units? "
           r"(?:a|per) (?:week|day)|(?:can|may|might|does|often|usually|tends? to) (?:cause|lead to|increase|affect|"
           r"worsen|interfere|reduce|improve|raise|lower|damage)|(?:is|are) (?:linked|associated|related) (?:to|with)|"
@@ -518,7 +536,7 @@ _SUICIDE_TERM = (
     r"(?:your|his|her|their) (?:own )?life|end(?:ing)? it all|(?:not|no longer) (?:be )?(?:alive|living)|"
     r"(?:wish(?:ed)?|want(?:ed)?) to die|be(?:ing)? dead)"
 )
-_SUICIDE_GATE = "suicide suicidal suicidality suicides yourself self himself herself themselves life all alive living die dead"
+_SUICIDE_GATE = "suicid* yourself self himself herself themselves life all alive living die dead"
 _SUICIDE = _Rule("cssrs_direct_suicide_word", r"\b" + _SUICIDE_TERM + r"\b", _SUICIDE_GATE)
 # Words that make the surrounding talk a risk conversation (in the sentence or the client's prior turn).
 _RISK_CONTEXT = _rx(
@@ -551,7 +569,7 @@ _C_SSRS = [
         r"suicidal (?:thoughts|feelings|ideas|ideation|urges)|"
         r"(?:want(?:ed)?|wanting|wish(?:ed)?) to (?:kill yourself|end your (?:own )?life|take your (?:own )?life|"
         r"end it all))\b",
-        _SUICIDE_GATE)),
+        _SUICIDE_GATE + " contemplat*")),
     (R.ASK_METHOD, _Rule(
         "cssrs_method",
         r"\b(?:(?:thought|thinking|think|considered|considering|decided)(?: at all)? (?:about )?(?:how|what way|which way|"
@@ -589,8 +607,7 @@ _C_SSRS = [
         r"possessions)|(?:rehears|practis|practic)\w+|(?:in|over|during) the (?:past|last) (?:three|3) months|"
         r"held (?:the|a) (?:pills|knife|gun|rope))",
         "anything prepared preparing preparation preparations ready attempt attempted attempts attempting tried "
-        "try trying collect collected collecting note away rehearse rehearsed rehearsing rehearsal practise "
-        "practised practising practice practiced practicing months held")),
+        "try trying collect collected collecting note away rehears* practis* practic* months held")),
 ]
 # Phrases that need a risk context to count (they are ordinary talk otherwise).
 _CSSRS_NEEDS_CONTEXT = {R.ASK_METHOD, R.ASK_INTENT, R.ASK_PLAN, R.ASK_PAST_BEHAVIOUR}
@@ -608,7 +625,7 @@ _SP = [
         r"(?:right )?before (?:the|these|those) (?:thoughts|urges|feelings) (?:come|start|get)|"
         r"(?:what|which) (?:thoughts|situations|feelings|moods|images) (?:come|came|tend to come) (?:first|before))\b",
         "warning early first earliest tale signs sign know notice tell recognise recognize spot leads led "
-        "leading sets set triggers trigger triggered start starting begin beginning before come came")),
+        "leading lead sets set triggers trigger triggered start starting begin beginning before come came")),
     (R.SP_COPING, _Rule(
         "sp_coping",
         r"\b(?:coping (?:strateg\w+|skills?|things|ideas|tools)|(?:things?|something|what) (?:can |could |might )?you "
@@ -620,8 +637,8 @@ _SP = [
         r"(?:when|in those|at those|get through|cope|calm|feel)|"
         r"how (?:do|did|could|can|might|would) you (?:cope|get through|manage|calm|distract yourself|look after "
         r"yourself)|distract yourself|take your mind off)\b",
-        "coping do own yourself calm soothe soothing soothed selfsoothe breathing ground grounding relax relaxing "
-        "relaxation relaxed ride helps helped help cope get manage distract look mind")),
+        "coping do own yourself calm sooth* selfsooth* breathing ground grounding relax* ride helps helped help cope "
+        "get manage distract look mind")),
     (R.SP_DISTRACTION, _Rule(
         "sp_distraction",
         r"\b(?:(?:people|person|someone|somebody|friends?|places?|somewhere|settings?|café|cafe|company) "
@@ -672,7 +689,7 @@ _SP = [
         r"knives|blades|razors?|rope|ligatures?) (?:in|at|around) (?:the|your) (?:house|home|flat|place)|"
         r"(?:smaller|small) (?:quantities|amounts|packs|supplies)|blister packs?|means safety|lethal means|"
         r"(?:anything|something|things) (?:\w+ ){0,4}(?:you could|you might|you'd|to) use to (?:hurt|harm|kill|end))\b",
-        "away out somewhere locked with lock lockbox remove removing rid dispose disposing disposed hand give "
+        "away out somewhere locked with lock lockbox remove removing rid dispos* hand give "
         "safe safer else elsewhere pills tablets medication medications medicine medicines weapon weapons gun guns "
         "firearm firearms knives blades blade razor razors rope ligature ligatures means smaller small blister "
         "lethal use")),
@@ -702,7 +719,9 @@ _ANNOUNCE = _rx(r"\b(?:questions?|talk|talking|chat|speak) about\b")
 # A follow-up question that points back at the statement before it.
 _REFERS_BACK = _rx(r"\b(?:that|this|those|these|it|them|like that|anything like|such|the same|too|as well|ever)\b")
 # Any word that could let a risk rule fire; if none is in the turn, the risk pass is skipped.
-_RISK_GATE = frozenset().union(*(r.gate for _, r in _C_SSRS), *(r.gate for _, r in _SP), _SUICIDE.gate)
+_RISK_GATE = _Rule("risk_gate", "", " ".join(
+    " ".join(sorted(r.gate)) + " " + " ".join(p + "*" for p in r.prefixes)
+    for r in [*(r for _, r in _C_SSRS), *(r for _, r in _SP), _SUICIDE]))
 
 _MAX_EVIDENCE = 80
 _CACHE_MAX = 50_000
@@ -868,7 +887,7 @@ class Coder:
         sentences = [_Sentence(s) for s in _SENT_SPLIT.split(low) if s and s.strip(" .,!?;:-\"'")]
         permission = _ASK_PERMISSION.search(low, words) or _OFFER_FRAME.search(low, words)
         asked_for_advice = _ADVICE_REQUEST.search(prior_low) if prior_low else None
-        check_risk = words is None or not _RISK_GATE.isdisjoint(words)
+        check_risk = _RISK_GATE.open_for(low, words)
         risk_context = check_risk and bool(
             _RISK_CONTEXT.search(low) or (_RISK_CONTEXT.search(prior_low) if prior_low else None))
 

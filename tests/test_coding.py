@@ -448,3 +448,72 @@ def test_code_command_reads_stdin(app: typer.Typer) -> None:
     result = CliRunner().invoke(app, ["code", "-"], input='{"text": "Tell me more."}\n')
     assert result.exit_code == 0, result.output
     assert _jsonl(result.stdout)[0]["primary"] == "open_question"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The word gates are sound: fuzz every rule with strings its own regex matches
+# --------------------------------------------------------------------------------------------------------------
+
+def _rules():
+    import simulator.coding as coding
+
+    found = []
+    for value in vars(coding).values():
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            rule = item[-1] if isinstance(item, tuple) and item else item
+            if isinstance(rule, coding._Rule) and rule.rx.pattern:
+                found.append(rule)
+    return found
+
+
+def _sample(tree, rng, constants) -> str:
+    """A random string matching a parsed regex (lookarounds ignored; callers re-check with the regex)."""
+    K = constants
+    out = []
+    for op, av in tree:
+        if op is K.LITERAL:
+            out.append(chr(av))
+        elif op in (K.NOT_LITERAL, K.ANY):
+            out.append("x")
+        elif op is K.IN:
+            chars, negate = [], False
+            for o, a in av:
+                if o is K.NEGATE:
+                    negate = True
+                elif o is K.LITERAL:
+                    chars.append(chr(a))
+                elif o is K.RANGE:
+                    chars.append(chr(rng.randint(a[0], a[1])))
+                elif o is K.CATEGORY:
+                    chars.append({K.CATEGORY_DIGIT: "5", K.CATEGORY_SPACE: " "}.get(a, "a"))
+            out.append("x" if negate or not chars else rng.choice(chars))
+        elif op is K.BRANCH:
+            out.append(_sample(rng.choice(av[1]), rng, K))
+        elif op is K.SUBPATTERN:
+            out.append(_sample(av[3], rng, K))
+        elif op in (K.MAX_REPEAT, K.MIN_REPEAT):
+            low, high, sub = av
+            out.append("".join(_sample(sub, rng, K) for _ in range(rng.randint(low, min(high, low + 2)))))
+    return "".join(out)
+
+
+def test_word_gates_are_sound_for_every_rule() -> None:
+    import random
+    import re
+
+    parser = pytest.importorskip("re._parser")
+    constants = pytest.importorskip("re._constants")
+    rng = random.Random(1)
+    token = re.compile(r"\w+")
+    rules = _rules()
+    assert len(rules) > 25
+    misses = []
+    for rule in rules:
+        tree = parser.parse(rule.rx.pattern)
+        for _ in range(400):
+            text = f" {_sample(tree, rng, constants)} ".lower()
+            if rule.rx.search(text) and not rule.open_for(text, set(token.findall(text))):
+                misses.append((rule.name, text.strip()))
+                break
+    assert misses == []

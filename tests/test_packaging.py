@@ -41,11 +41,14 @@ def test_wheel_installs_and_runs_from_another_directory(tmp_path: Path) -> None:
         [str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
         check=True, capture_output=True, text=True,
     ).stdout.strip()
-    Path(purelib, "_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     subprocess.run(
         [sys.executable, "-m", "pip", "--python", str(py), "install", "--no-deps", "-q", str(wheel)],
         check=True, capture_output=True, timeout=300,
     )
+    # Only now point at the test environment: were it visible during the install, pip could find an mhsim
+    # already installed there and skip ours.
+    Path(purelib, "_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    assert (bindir / "mhsim").exists(), "the wheel installs the mhsim console script"
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {**os.environ, "MHSIM_HOME": str(tmp_path / "home"), "PYTHONPATH": ""}

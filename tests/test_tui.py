@@ -6,6 +6,7 @@ so replies are instant and nothing is written.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -177,7 +178,10 @@ async def test_critical_misses_come_first() -> None:
     app = MhsimApp(chunk_delay=0, store=False)
     async with app.run_test(size=SIZE) as pilot:
         encounter = await start_helen(app, pilot)
-        for line in RAPPORT[:3] + ["What has been happening at home?", "You've been through a huge loss this year."]:
+        for line in RAPPORT[:3] + [
+            "What has been happening at home?",
+            "You've been through a huge loss this year.",
+        ]:
             await say(app, pilot, line)
         await encounter.end_session()
         await settle(app, pilot)
@@ -210,7 +214,7 @@ async def test_reply_streams_through_messages() -> None:
         done = [m for m in seen if isinstance(m, PatientReplyDone)]
         assert len(started) == 1 and len(done) == 1
         assert len(chunks) >= 2, "the reply arrives in several chunks"
-        assert all(b.startswith(a) for a, b in zip(chunks, chunks[1:])), "each chunk extends the text"
+        assert all(b.startswith(a) for a, b in itertools.pairwise(chunks)), "each chunk extends the text"
         assert done[0].text == transcript(app)[-1].text
         assert not done[0].over
 
@@ -236,9 +240,26 @@ async def test_newline_keys_and_send_binding() -> None:
         assert len([m for m in transcript(app) if m.speaker == "trainee"]) == 1
 
 
+class GatedEngine:
+    """Says "I", then waits for the test to open the gate before saying the rest."""
+
+    name = "scripted"
+
+    def __init__(self) -> None:
+        import asyncio
+
+        self.gate = asyncio.Event()
+
+    async def stream(self, request: ReplyRequest) -> AsyncIterator[str]:
+        yield "I"
+        await self.gate.wait()
+        yield " " + request.plan.text
+
+
 async def test_typing_ahead_while_the_patient_replies() -> None:
     """A line sent while the reply streams is not lost: it waits in the composer until sent again."""
-    app = MhsimApp(chunk_delay=0.05, store=False, scenario_id=HELEN)
+    engine = GatedEngine()
+    app = MhsimApp(chunk_delay=0, store=False, scenario_id=HELEN, engine=engine)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("enter")
@@ -247,8 +268,10 @@ async def test_typing_ahead_while_the_patient_replies() -> None:
         await pilot.press(*"How have you been sleeping?", "enter")
         await pilot.press(*"What helps?", "enter")  # the reply is still streaming
         assert encounter.streaming
+        assert transcript(app)[-1].text == "I"  # the first chunk is on screen
         assert encounter.query_one(Composer).text == "What helps?"
         assert any("still replying" in n.message for n in app._notifications)
+        engine.gate.set()
         await settle(app, pilot)
         assert not encounter.streaming
         await pilot.press("enter")

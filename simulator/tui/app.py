@@ -207,7 +207,7 @@ class MhsimApp(App[None]):
             return
         keys: list[tuple[str, str]] = []
         seen: set[tuple[str, str]] = set()
-        for key, active in screen.active_bindings.items():
+        for active in screen.active_bindings.values():
             binding = active.binding
             # Only mhsim's own keys (their ids look like "encounter.send"), not Textual's scroll/focus keys.
             if binding.system or not binding.description or "." not in (binding.id or ""):

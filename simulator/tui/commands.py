@@ -38,7 +38,11 @@ class MhsimCommands(Provider):
                 yield ("reply: retry", "Ask the patient engine for the reply again.", screen.action_retry)
             yield ("session: pause and quit", "Save the session for resuming and quit.", app.action_quit)
         elif isinstance(screen, DebriefScreen):
-            yield ("debrief: transcript", "Show or hide the numbered transcript.", screen.action_toggle_transcript)
+            yield (
+                "debrief: transcript",
+                "Show or hide the numbered transcript.",
+                screen.action_toggle_transcript,
+            )
             yield ("scenario: library", "Back to the scenario library.", screen.action_new)
         yield ("help: keys", "Show the keys of this screen (F1).", app.action_help)  # type: ignore[attr-defined]
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
@@ -33,7 +33,7 @@ class BriefingScreen(Screen[None]):
         "Read the case before you start. The content warnings say what the conversation will touch; if it is "
         "not right for you today, **choose another** scenario. Nothing is recorded until you press **Start**."
     )
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "start", "Start", id="briefing.start", tooltip="Start the encounter with this patient."),
         Binding(
             "escape",
@@ -74,7 +74,9 @@ class BriefingScreen(Screen[None]):
                 who.append(f"Setting: {s.setting}")
             yield Static(Content("\n".join(who)), id="briefing-persona")
             yield Static(Content("Learning objectives"), classes="section-title")
-            yield Static(Content("\n".join(f"• {o}" for o in s.learning_objectives)), id="briefing-objectives")
+            yield Static(
+                Content("\n".join(f"• {o}" for o in s.learning_objectives)), id="briefing-objectives"
+            )
             challenges = ", ".join(CHALLENGE_TITLES.get(c, str(c)) for c in s.challenges) or "none"
             yield Static(
                 Content(

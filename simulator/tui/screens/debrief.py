@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
@@ -105,7 +105,7 @@ class DebriefScreen(Screen[None]):
         "opened them, and which stayed hidden with a move that might have opened them. "
         "Scores are formative feedback for practice, not an assessment."
     )
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "n,escape",
             "new",

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
@@ -50,7 +50,7 @@ class EncounterScreen(Screen[None]):
         "debrief opens. **Ctrl+Q** pauses and quits; the session is saved and can be resumed with "
         "`mhsim sessions resume`. If a reply fails, your words are kept and **Ctrl+R** asks for the reply again."
     )
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "ctrl+s",
             "send",
@@ -180,14 +180,14 @@ class EncounterScreen(Screen[None]):
             return
         try:
             submitted = self.session.submit(text)
-        except Exception as exc:  # e.g. the store failed: keep the trainee's words in the composer
+        except Exception as exc:  # noqa: BLE001 - e.g. the store failed: keep the trainee's words in the composer
             self.notify(f"Your message was not sent: {exc}", severity="error", title="Not sent")
             return
         if submitted is None:
             return
         # The reply is owed from now on, before the worker's first message arrives.
         self.streaming = True
-        rest = composer.text[len(text) :] if composer.text.startswith(text) else composer.text
+        rest = composer.text.removeprefix(text)
         composer.load_text(rest.lstrip("\n"))
         composer.move_cursor(composer.document.end)
         turn = submitted.turn
@@ -212,13 +212,15 @@ class EncounterScreen(Screen[None]):
         except EngineError as exc:
             self.post_message(PatientReplyFailed(turn, str(exc), exc.partial or text))
             return
-        except Exception as exc:  # a store or scoring failure after the words arrived
+        except Exception as exc:  # noqa: BLE001 - a store or scoring failure after the words arrived
             if self.session.pending is not None:
                 self.post_message(PatientReplyFailed(turn, f"The reply could not be saved: {exc}", text))
                 return
             self.notify(f"Something went wrong after the reply: {exc}", severity="error")
         last = self.session.turns[-1]
-        self.post_message(PatientReplyDone(turn, last.text if last.speaker == "patient" else text, self.session.over))
+        self.post_message(
+            PatientReplyDone(turn, last.text if last.speaker == "patient" else text, self.session.over)
+        )
 
     @on(PatientReplyStarted)
     async def _reply_started(self, message: PatientReplyStarted) -> None:
@@ -316,7 +318,7 @@ class EncounterScreen(Screen[None]):
         if not self.session.over:
             try:
                 closing = self.session.close_line()
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - ending must still reach the debrief
                 self.notify(f"The goodbye could not be saved: {exc}", severity="error")
         if closing is not None:
             await self.query_one(Transcript).add(self._message_for(closing))
@@ -324,7 +326,7 @@ class EncounterScreen(Screen[None]):
         if self.session.info.status != "complete":
             try:
                 self.session.finish()
-            except Exception as exc:  # the debrief still shows the ledger without scores
+            except Exception as exc:  # noqa: BLE001 - the debrief still shows the ledger without scores
                 self.notify(f"The session could not be scored: {exc}", severity="error", timeout=10)
         self.app.show_debrief(self.session, after_goodbye=closing is not None)  # type: ignore[attr-defined]
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -15,7 +16,7 @@ from textual.widgets import Markdown, Static
 class HelpScreen(ModalScreen[None]):
     """A modal listing a blurb and ``(keys, description)`` rows for the screen it was opened from."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,f1,q", "dismiss", "Close help", id="help.close", tooltip="Close this help."),
     ]
 

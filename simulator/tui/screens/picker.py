@@ -6,12 +6,12 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, LoadingIndicator, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from simulator.codes import CHALLENGE_TITLES
 
@@ -54,7 +54,7 @@ class ScenarioPicker(Screen[None]):
         "mental-health care it touches. Files marked **broken** could not be loaded; the first problem is shown "
         "and `mhsim scenarios validate` lists them all."
     )
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "enter",
             "open",
@@ -97,7 +97,7 @@ class ScenarioPicker(Screen[None]):
 
         try:
             library = Library.discover(self.app.extra_dirs)  # type: ignore[attr-defined]
-        except Exception as exc:  # a bug in discovery must not stop the app from starting
+        except Exception as exc:  # noqa: BLE001 - a bug in discovery must not stop the app from starting
             self.post_message(LibraryLoaded(None, f"Could not read the scenario library: {exc}"))
             return
         self.post_message(LibraryLoaded(library))
@@ -143,7 +143,7 @@ class ScenarioPicker(Screen[None]):
         options = self.query_one("#scenarios", OptionList)
         try:
             options.highlighted = options.get_option_index(scenario_id)
-        except Exception:
+        except OptionDoesNotExist:
             return False
         return True
 
@@ -204,6 +204,11 @@ def preview_content(scenario: Scenario) -> Content:
         challenges,
     ]
     if scenario.content_warnings:
-        parts += ["\n", ("Content warnings: ", "bold"), str(len(scenario.content_warnings)), " (see the briefing)"]
+        parts += [
+            "\n",
+            ("Content warnings: ", "bold"),
+            str(len(scenario.content_warnings)),
+            " (see the briefing)",
+        ]
     parts += ["\n\n", ("Enter", "bold"), " opens the briefing."]
     return Content.assemble(*parts)

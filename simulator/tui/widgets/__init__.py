@@ -6,4 +6,4 @@ from .composer import Composer
 from .marks import STATUS_MARK, status_label
 from .transcript import ChatMessage, Transcript
 
-__all__ = ["ChatMessage", "Composer", "STATUS_MARK", "Transcript", "status_label"]
+__all__ = ["STATUS_MARK", "ChatMessage", "Composer", "Transcript", "status_label"]
