@@ -3,9 +3,9 @@
 Run as a script (``python benchmarks/bench_coder.py``) or call :func:`run`, which returns
 ``(metric, value, target)`` rows for the benchmark table printer.
 
-The lines are generated from templates (no corpus text is shipped): questions, reflections with a client prior,
-affirmations, advice with and without permission, confrontations, information, small talk, and suicide-risk and
-safety-planning moves, in roughly the proportions a training session produces.
+The lines are generated from templates (no corpus text is shipped): questions, reflections with a client
+prior, affirmations, advice with and without permission, confrontations, information, small talk, and
+suicide-risk and safety-planning moves, in roughly the proportions a training session produces.
 """
 
 from __future__ import annotations
@@ -18,17 +18,52 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script from anywhere
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from simulator.coding import CODER_VERSION, Coder  # noqa: E402
+from simulator.coding import CODER_VERSION, Coder
 
 TARGET_PER_SECOND = 5_000
 N_LINES = 2_000
 REPEATS = 5
 
-_TOPICS = ["your drinking", "work", "your sleep", "things at home", "your mood", "the medication", "your partner",
-           "money worries", "the panic attacks", "your mum", "smoking", "the future", "your studies", "the gym"]
-_FEELINGS = ["worn out", "let down", "on edge", "stuck", "lonely", "angry", "hopeless", "anxious", "numb", "guilty"]
-_ACTIONS = ["cut down", "talk to someone", "go for a walk", "get more sleep", "try the app", "see your GP",
-            "take the tablets", "stop drinking", "keep a diary", "join a group"]
+_TOPICS = [
+    "your drinking",
+    "work",
+    "your sleep",
+    "things at home",
+    "your mood",
+    "the medication",
+    "your partner",
+    "money worries",
+    "the panic attacks",
+    "your mum",
+    "smoking",
+    "the future",
+    "your studies",
+    "the gym",
+]
+_FEELINGS = [
+    "worn out",
+    "let down",
+    "on edge",
+    "stuck",
+    "lonely",
+    "angry",
+    "hopeless",
+    "anxious",
+    "numb",
+    "guilty",
+]
+_ACTIONS = [
+    "cut down",
+    "talk to someone",
+    "go for a walk",
+    "get more sleep",
+    "try the app",
+    "see your GP",
+    "take the tablets",
+    "stop drinking",
+    "keep a diary",
+    "join a group",
+]
 _PRIORS = [
     "I just can't be bothered with anything any more.",
     "Work has been really stressful and I'm not sleeping.",
@@ -132,8 +167,11 @@ def run(repeats: int = REPEATS) -> list[tuple[str, str, str]]:
     return [
         ("coder version", CODER_VERSION, ""),
         ("coder lines per run", f"{len(lines)} (mean {mean_chars:.0f} chars)", ""),
-        ("coder throughput (utterances/s, one core, best of %d)" % repeats, f"{per_second:,.0f}",
-         f">= {TARGET_PER_SECOND:,}"),
+        (
+            f"coder throughput (utterances/s, one core, best of {repeats})",
+            f"{per_second:,.0f}",
+            f">= {TARGET_PER_SECOND:,}",
+        ),
         ("coder latency (µs/utterance)", f"{1e6 / per_second:.0f}", f"<= {1e6 / TARGET_PER_SECOND:.0f}"),
     ]
 

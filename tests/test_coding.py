@@ -1,4 +1,4 @@
-"""The offline coder: behaviour codes, open/closed, simple/complex, risk flags, cues, determinism, `mhsim code`."""
+"""The offline coder: behaviours, open/closed, simple/complex, risk flags, cues, determinism, `mhsim code`."""
 
 from __future__ import annotations
 
@@ -21,9 +21,9 @@ def coder() -> Coder:
     return Coder()
 
 
-# --------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # Behaviour codes
-# --------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 
 PRIMARY_CASES = [
     # open questions
@@ -44,8 +44,11 @@ PRIMARY_CASES = [
     # reflections
     ("It sounds like you've been feeling really low.", "I've been feeling really low.", B.SIMPLE_REFLECTION),
     ("Part of you wants to stop.", None, B.COMPLEX_REFLECTION),
-    ("On the one hand drinking helps you relax, and on the other hand you're worried about your liver.",
-     None, B.COMPLEX_REFLECTION),
+    (
+        "On the one hand drinking helps you relax, and on the other hand you're worried about your liver.",
+        None,
+        B.COMPLEX_REFLECTION,
+    ),
     # MI-adherent
     ("You've worked really hard to cut down this month.", None, B.AFFIRM),
     ("It took a lot of courage to come in and talk about this.", None, B.AFFIRM),
@@ -58,7 +61,11 @@ PRIMARY_CASES = [
     ("Many people experience low mood after a loss.", None, B.GIVE_INFORMATION),
     ("The service is open 24 hours a day.", None, B.GIVE_INFORMATION),
     ("What you tell me stays confidential unless I'm worried about your safety.", None, B.GIVE_INFORMATION),
-    ("If you're interested, some people find it helps to keep a sleep diary.", None, B.ADVISE_WITH_PERMISSION),
+    (
+        "If you're interested, some people find it helps to keep a sleep diary.",
+        None,
+        B.ADVISE_WITH_PERMISSION,
+    ),
     ("You should stop drinking.", None, B.PERSUADE),
     ("You need to get more sleep.", None, B.PERSUADE),
     ("Why don't you try going for a walk?", None, B.PERSUADE),
@@ -88,8 +95,10 @@ def test_every_behaviour_code_is_reachable(coder: Coder) -> None:
 
 
 def test_reflection_then_question_counts_both(coder: Coder) -> None:
-    coding = coder.code("It sounds like you're exhausted and feeling hopeless. How have you been coping?",
-                        "I just can't sleep and work is piling up.")
+    coding = coder.code(
+        "It sounds like you're exhausted and feeling hopeless. How have you been coping?",
+        "I just can't sleep and work is piling up.",
+    )
     assert coding.behaviours == [B.COMPLEX_REFLECTION, B.OPEN_QUESTION]
 
 
@@ -111,9 +120,10 @@ def test_wh_word_statement_is_not_a_question(coder: Coder) -> None:
     assert coding.primary in (B.SIMPLE_REFLECTION, B.COMPLEX_REFLECTION)
 
 
-# --------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # Simple vs complex reflections (context from the client's previous utterance)
-# --------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
+
 
 def test_repeating_the_client_is_simple(coder: Coder) -> None:
     prior = "I've been really down lately and I can't get out of bed."
@@ -136,12 +146,15 @@ def test_same_words_simple_with_their_prior_complex_with_another(coder: Coder) -
     assert coder.code(text, "Work is the same every day and nothing changes.").primary == B.COMPLEX_REFLECTION
 
 
-@pytest.mark.parametrize("text", [
-    "Part of you wants things to change, and part of you is scared of what that means.",
-    "You feel like you're carrying the whole family on your back.",
-    "And you're worried that if you stop, you'll lose your friends.",
-    "It's really important to you to be a good dad.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Part of you wants things to change, and part of you is scared of what that means.",
+        "You feel like you're carrying the whole family on your back.",
+        "And you're worried that if you stop, you'll lose your friends.",
+        "It's really important to you to be a good dad.",
+    ],
+)
 def test_complex_markers(coder: Coder, text: str) -> None:
     assert coder.code(text, "I don't know.").primary == B.COMPLEX_REFLECTION
 
@@ -150,30 +163,37 @@ def test_reflection_needs_a_statement_not_a_question(coder: Coder) -> None:
     assert coder.code("It sounds like you've been feeling low?").primary == B.CLOSED_QUESTION
 
 
-# --------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # Persuade vs advise with permission
-# --------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text", [
-    "You should try to get more exercise.",
-    "You really need to cut down.",
-    "Why don't you just call your friends?",
-    "Have you thought about going to the alcohol service?",
-    "I think you should see your GP.",
-    "Just stop drinking on weeknights.",
-    "You could try going to bed earlier.",
-])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "You should try to get more exercise.",
+        "You really need to cut down.",
+        "Why don't you just call your friends?",
+        "Have you thought about going to the alcohol service?",
+        "I think you should see your GP.",
+        "Just stop drinking on weeknights.",
+        "You could try going to bed earlier.",
+    ],
+)
 def test_advice_without_permission_is_persuade(coder: Coder, text: str) -> None:
     coding = coder.code(text)
     assert coding.primary == B.PERSUADE and B.ADVISE_WITH_PERMISSION not in coding.behaviours
 
 
-@pytest.mark.parametrize("text", [
-    "Would it be okay if I made a suggestion? You could try going to bed earlier.",
-    "If you like, one option is to try a few alcohol-free days.",
-    "Some people find it helps to write things down; see what you think.",
-    "This may or may not fit for you, but you could try keeping a diary.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Would it be okay if I made a suggestion? You could try going to bed earlier.",
+        "If you like, one option is to try a few alcohol-free days.",
+        "Some people find it helps to write things down; see what you think.",
+        "This may or may not fit for you, but you could try keeping a diary.",
+    ],
+)
 def test_advice_with_permission(coder: Coder, text: str) -> None:
     coding = coder.code(text)
     assert B.ADVISE_WITH_PERMISSION in coding.behaviours and B.PERSUADE not in coding.behaviours
@@ -200,12 +220,16 @@ def test_generic_praise_is_not_an_affirmation(coder: Coder) -> None:
         assert B.AFFIRM not in coding.behaviours, text
 
 
-# --------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # Risk flags
-# --------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 
 RISK_CASES = [
-    ("Have you ever wished you were dead or wished you could go to sleep and not wake up?", None, R.ASK_WISH_DEAD),
+    (
+        "Have you ever wished you were dead or wished you could go to sleep and not wake up?",
+        None,
+        R.ASK_WISH_DEAD,
+    ),
     ("Do you sometimes feel you'd be better off dead?", None, R.ASK_WISH_DEAD),
     ("Have you had any thoughts of killing yourself?", None, R.ASK_SUICIDAL_THOUGHTS),
     ("Have you been thinking about ending your life?", None, R.ASK_SUICIDAL_THOUGHTS),
@@ -218,18 +242,29 @@ RISK_CASES = [
     ("Have you worked out the details of how you would kill yourself?", None, R.ASK_PLAN),
     ("Have you made a plan to end your life?", None, R.ASK_PLAN),
     ("Have you decided when or where you would do it?", "I've thought about killing myself.", R.ASK_PLAN),
-    ("Have you ever done anything, started to do anything, or prepared to do anything to end your life?",
-     None, R.ASK_PAST_BEHAVIOUR),
+    (
+        "Have you ever done anything, started to do anything, or prepared to do anything to end your life?",
+        None,
+        R.ASK_PAST_BEHAVIOUR,
+    ),
     ("Have you ever attempted suicide?", None, R.ASK_PAST_BEHAVIOUR),
     ("What are the warning signs that a crisis might be coming?", None, R.SP_WARNING_SIGNS),
     ("How would you know when things are starting to get worse?", "I don't feel safe.", R.SP_WARNING_SIGNS),
     ("What could you do on your own to take your mind off things when the thoughts come?", None, R.SP_COPING),
     ("How do you cope when things get bad?", "Sometimes I just want to disappear.", R.SP_COPING),
-    ("Are there people or places that take your mind off things?", "I have these dark thoughts.", R.SP_DISTRACTION),
+    (
+        "Are there people or places that take your mind off things?",
+        "I have these dark thoughts.",
+        R.SP_DISTRACTION,
+    ),
     ("Who could you call if things get really bad?", "I don't feel safe sometimes.", R.SP_SUPPORT),
     ("Would you be willing to call the crisis line if the urges get stronger?", None, R.SP_PROFESSIONAL),
     ("You can ring the Samaritans any time, day or night.", None, R.SP_PROFESSIONAL),
-    ("Could we think about keeping the pills somewhere else, maybe with your sister?", None, R.SP_MEANS_SAFETY),
+    (
+        "Could we think about keeping the pills somewhere else, maybe with your sister?",
+        None,
+        R.SP_MEANS_SAFETY,
+    ),
     ("Would you be willing to lock up the medication while things are this hard?", None, R.SP_MEANS_SAFETY),
 ]
 
@@ -255,23 +290,31 @@ def test_hurt_yourself_is_a_self_harm_topic_not_a_suicide_question(coder: Coder)
 
 
 def test_patient_statements_and_reflections_are_not_screening_questions(coder: Coder) -> None:
-    for text in ("I wished I was dead last week.", "I've thought about killing myself.",
-                 "You said you wished you were dead.", "So you called the crisis line last night."):
+    for text in (
+        "I wished I was dead last week.",
+        "I've thought about killing myself.",
+        "You said you wished you were dead.",
+        "So you called the crisis line last night.",
+    ):
         assert coder.code(text).risk_flags == [], text
 
 
 def test_normalising_lead_in_then_question_asks_it(coder: Coder) -> None:
-    coding = coder.code("Sometimes when people feel this low they wish they could go to sleep and not wake up. "
-                        "Have you had thoughts like that?")
+    coding = coder.code(
+        "Sometimes when people feel this low they wish they could go to sleep and not wake up. "
+        "Have you had thoughts like that?"
+    )
     assert R.ASK_WISH_DEAD in coding.risk_flags
 
 
 def test_everyday_words_do_not_raise_risk_flags(coder: Coder) -> None:
-    for text in ("Have you thought about how you'd like things to be different?",
-                 "What triggers your drinking?",
-                 "Do you have a plan for the weekend?",
-                 "How do you cope with stress at work?",
-                 "Would it be okay if we rang your GP about the tablets before acting on it?"):
+    for text in (
+        "Have you thought about how you'd like things to be different?",
+        "What triggers your drinking?",
+        "Do you have a plan for the weekend?",
+        "How do you cope with stress at work?",
+        "Would it be okay if we rang your GP about the tablets before acting on it?",
+    ):
         assert coder.code(text).risk_flags == [], text
 
 
@@ -280,15 +323,22 @@ def test_plan_question_in_c_ssrs_wording_is_one_move(coder: Coder) -> None:
     assert coding.risk_flags == [R.ASK_PLAN]
 
 
-# --------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # Cues, topics, determinism, gates
-# --------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 
-ALL_TEXTS = [(t, p) for t, p, _ in PRIMARY_CASES] + [(t, p) for t, p, _ in RISK_CASES] + [
-    ("It sounds like you're exhausted. How have you been coping with work and the kids?", "I'm so tired."),
-    ("Your liver results are worrying. You need to cut down your drinking.", None),
-    ("Can I tell you how it works here? What you tell me stays confidential.", None),
-]
+ALL_TEXTS = (
+    [(t, p) for t, p, _ in PRIMARY_CASES]
+    + [(t, p) for t, p, _ in RISK_CASES]
+    + [
+        (
+            "It sounds like you're exhausted. How have you been coping with work and the kids?",
+            "I'm so tired.",
+        ),
+        ("Your liver results are worrying. You need to cut down your drinking.", None),
+        ("Can I tell you how it works here? What you tell me stays confidential.", None),
+    ]
+)
 
 
 def test_every_code_has_a_cue(coder: Coder) -> None:
@@ -346,9 +396,10 @@ def test_unicode_quotes_and_odd_input(coder: Coder) -> None:
     assert coder.code(long).primary in (B.SIMPLE_REFLECTION, B.COMPLEX_REFLECTION)
 
 
-# --------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # `mhsim code FILE`
-# --------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def app() -> typer.Typer:
@@ -397,9 +448,12 @@ def test_code_command_jsonl_in_csv_out(app: typer.Typer, tmp_path: Path) -> None
 
     src = tmp_path / "talk.jsonl"
     src.write_text(
-        json.dumps({"text": "What brings you in today?", "speaker": "therapist"}) + "\n\n"
-        + json.dumps({"text": "My drinking, I suppose.", "speaker": "client"}) + "\n"
-        + json.dumps({"text": "You should stop drinking. What do you think?"}) + "\n",
+        json.dumps({"text": "What brings you in today?", "speaker": "therapist"})
+        + "\n\n"
+        + json.dumps({"text": "My drinking, I suppose.", "speaker": "client"})
+        + "\n"
+        + json.dumps({"text": "You should stop drinking. What do you think?"})
+        + "\n",
         encoding="utf-8",
     )
     out = tmp_path / "coded.csv"
@@ -416,15 +470,19 @@ def test_code_command_jsonl_in_csv_out(app: typer.Typer, tmp_path: Path) -> None
     assert not (tmp_path / "coded.csv.part").exists()
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("bad.jsonl", b'{"text": "Hello"}\n{"text": oops}\n', "bad.jsonl:2: bad JSON"),
-    ("notext.csv", b"speaker,utterance\ntherapist,Hello\n", "no 'text' column"),
-    ("latin1.csv", b"text\nHello\ncaf\xe9 time\n", "latin1.csv:3: not valid UTF-8"),
-    ("who.csv", b"speaker,text\ndoctor,Hello\n", "who.csv:2: speaker must be"),
-    ("nofield.jsonl", b'{"speaker": "therapist"}\n', "nofield.jsonl:1: no 'text' field"),
-])
-def test_code_command_input_errors(app: typer.Typer, tmp_path: Path, name: str, content: bytes,
-                                   message: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("bad.jsonl", b'{"text": "Hello"}\n{"text": oops}\n', "bad.jsonl:2: bad JSON"),
+        ("notext.csv", b"speaker,utterance\ntherapist,Hello\n", "no 'text' column"),
+        ("latin1.csv", b"text\nHello\ncaf\xe9 time\n", "latin1.csv:3: not valid UTF-8"),
+        ("who.csv", b"speaker,text\ndoctor,Hello\n", "who.csv:2: speaker must be"),
+        ("nofield.jsonl", b'{"speaker": "therapist"}\n', "nofield.jsonl:1: no 'text' field"),
+    ],
+)
+def test_code_command_input_errors(
+    app: typer.Typer, tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
     src = tmp_path / name
     src.write_bytes(content)
     out = tmp_path / "out.jsonl"
@@ -450,12 +508,13 @@ def test_code_command_reads_stdin(app: typer.Typer) -> None:
     assert _jsonl(result.stdout)[0]["primary"] == "open_question"
 
 
-# --------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # The word gates are sound: fuzz every rule with strings its own regex matches
-# --------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
+
 
 def _rules():
-    import simulator.coding as coding
+    from simulator import coding
 
     found = []
     for value in vars(coding).values():

@@ -318,6 +318,8 @@ async def test_engine_error_keeps_the_turn_and_retries() -> None:
         assert encounter.session.pending is not None
         assert any("refused the connection" in n.message for n in app._notifications)
         assert "Ctrl+R" in text_of(encounter.query_one("#encounter-bar"))
+        assert "ctrl+r" in app.screen.active_bindings, "the footer offers the retry key now"
+        assert encounter.check_action("retry", ())
 
         # A new message waits until the reply is retried, and stays in the composer.
         await say(app, pilot, "Are you still there?")

@@ -1,9 +1,9 @@
 """``mhsim code FILE``: code a file of utterances offline and write one result per input row.
 
-Input is CSV (with a header) or JSON Lines. Each row has ``text`` and, optionally, ``speaker`` (therapist or
-client) and ``conversation`` (an id). Rows of one conversation come in order, so the latest client utterance of
-the same conversation is the context (``prior``) for coding the next therapist utterance. Client rows are not
-coded but pass through, so the output lines up with the input row for row.
+Input is CSV (with a header) or JSON Lines. Each row has ``text`` and, optionally, ``speaker`` (therapist
+or client) and ``conversation`` (an id). Rows of one conversation come in order, so the latest client
+utterance of the same conversation is the context (``prior``) for coding the next therapist utterance.
+Client rows are not coded but pass through, so the output lines up with the input row for row.
 
 The file is streamed (constant memory apart from one prior line per conversation), so very large files work.
 Heavy imports stay inside the command so ``mhsim --help`` stays fast.
@@ -20,8 +20,18 @@ from .common import fail
 
 THERAPIST_NAMES = frozenset({"therapist", "trainee", "clinician", "counsellor", "counselor", "interviewer"})
 CLIENT_NAMES = frozenset({"client", "patient"})
-CSV_COLUMNS = ["row", "conversation", "speaker", "text", "primary", "behaviours", "topics", "risk_flags", "cues",
-               "coder_version"]
+CSV_COLUMNS = [
+    "row",
+    "conversation",
+    "speaker",
+    "text",
+    "primary",
+    "behaviours",
+    "topics",
+    "risk_flags",
+    "cues",
+    "coder_version",
+]
 
 
 class InputError(Exception):
@@ -91,7 +101,10 @@ def code_command(
 
             err_console().print(
                 f"Coded {counts[0]:,} therapist row(s), passed {counts[1]:,} client row(s) through "
-                f"→ {output}", markup=False, soft_wrap=True)
+                f"→ {output}",
+                markup=False,
+                soft_wrap=True,
+            )
         else:
             sys.stdout.flush()
     finally:
@@ -250,9 +263,18 @@ def _run(source, name: str, kind: str | None, sink, fmt: str) -> tuple[int, int]
         if speaker == "client":
             last_client[conv] = text
             passed += 1
-            record = {"row": index, "conversation": conv, "speaker": speaker, "text": text, "primary": None,
-                      "behaviours": None, "topics": None, "risk_flags": None, "cues": None,
-                      "coder_version": CODER_VERSION}
+            record = {
+                "row": index,
+                "conversation": conv,
+                "speaker": speaker,
+                "text": text,
+                "primary": None,
+                "behaviours": None,
+                "topics": None,
+                "risk_flags": None,
+                "cues": None,
+                "coder_version": CODER_VERSION,
+            }
         else:
             coding = coder.code(text, last_client.get(conv))
             coded += 1
@@ -271,16 +293,18 @@ def _run(source, name: str, kind: str | None, sink, fmt: str) -> tuple[int, int]
         if writer is None:
             sink.write(json.dumps(record, ensure_ascii=False) + "\n")
         else:
-            writer.writerow([
-                record["row"],
-                conv or "",
-                speaker,
-                text,
-                record["primary"] or "",
-                ";".join(record["behaviours"] or ()),
-                ";".join(record["topics"] or ()),
-                ";".join(record["risk_flags"] or ()),
-                json.dumps(record["cues"], ensure_ascii=False) if record["cues"] else "",
-                CODER_VERSION,
-            ])
+            writer.writerow(
+                [
+                    record["row"],
+                    conv or "",
+                    speaker,
+                    text,
+                    record["primary"] or "",
+                    ";".join(record["behaviours"] or ()),
+                    ";".join(record["topics"] or ()),
+                    ";".join(record["risk_flags"] or ()),
+                    json.dumps(record["cues"], ensure_ascii=False) if record["cues"] else "",
+                    CODER_VERSION,
+                ]
+            )
     return coded, passed

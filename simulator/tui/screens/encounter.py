@@ -16,8 +16,6 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from simulator.engine import EngineError
-
 from ..messages import PatientReplyChunk, PatientReplyDone, PatientReplyFailed, PatientReplyStarted
 from ..widgets import ChatMessage, Composer, Transcript
 from .briefing import engine_label
@@ -144,6 +142,7 @@ class EncounterScreen(Screen[None]):
         elif self.failed:
             parts.append("no reply (Ctrl+R retries)")
         self.query_one("#encounter-bar", Static).update(Content(" · ".join(parts)))
+        self.refresh_bindings()  # Ctrl+R shows in the footer only while a reply is owed
 
     # -- sending --------------------------------------------------------------------------------------
 
@@ -203,6 +202,8 @@ class EncounterScreen(Screen[None]):
     @work(exclusive=True, group="patient", exit_on_error=False)
     async def stream_reply(self, turn: int) -> None:
         """Voice the pending reply chunk by chunk; post what happens instead of touching widgets."""
+        from simulator.engine import EngineError  # deferred: pydantic models cost ~250 ms at start-up
+
         self.post_message(PatientReplyStarted(turn))
         text = ""
         try:
