@@ -32,7 +32,7 @@ def main(argv: list[str]) -> int:
         for metric, value, target in rows:
             table.add_row(name, metric, value, target)
         table.add_row("", f"(suite took {time.perf_counter() - started:.1f} s)", "", "", style="dim")
-    Console().print(table)
+    Console(width=max(Console().width, 110)).print(table)
     return 0
 
 

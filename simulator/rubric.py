@@ -368,13 +368,29 @@ def check_rubric(rubric: Rubric, path: Path, pos: Positions) -> list[Problem]:
     return problems
 
 
+_loaded: dict[tuple[str, int, int], Rubric] = {}
+
+
 def load_rubric(path: Path) -> Rubric:
-    """Load and check one rubric file; raise FileProblems listing every problem with its ``file:line:col``."""
+    """Load and check one rubric file; raise FileProblems listing every problem with its ``file:line:col``.
+
+    A file already loaded and unchanged since (same size and mtime) is not parsed again: validation, the
+    library and scoring all ask for the rubrics within one command.
+    """
     path = Path(path)
+    try:
+        stat = path.stat()
+        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        key = None
+    if key in _loaded:
+        return _loaded[key]
     rubric, pos = load_model(path, Rubric)
     problems = check_rubric(rubric, path, pos)
     if problems:
         raise FileProblems(problems)
+    if key is not None:
+        _loaded[key] = rubric
     return rubric
 
 

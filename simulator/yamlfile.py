@@ -20,6 +20,8 @@ MAX_FILE_BYTES = 512 * 1024
 MAX_NODES = 200_000  # guards against alias bombs ("billion laughs") that a size cap alone would not stop
 
 Loc = tuple[str | int, ...]
+# libyaml's safe loader is ~6x faster and keeps node marks; the pure-Python one is the fallback.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -126,7 +128,7 @@ def parse(text: str, path: str) -> tuple[Any, Positions, list[Problem]]:
     report everything else wrong with the file in the same run.
     """
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text)
         try:
             node = loader.get_single_node()
             pos = Positions(path, {}, {})
