@@ -147,7 +147,9 @@ def parse(text: str, path: str) -> tuple[Any, Positions, list[Problem]]:
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = exc.problem or "invalid YAML"
         if exc.context:
-            what = f"{what} ({exc.context})"
+            where = exc.context_mark
+            started = f" started at line {where.line + 1}, column {where.column + 1}" if where and where != mark else ""
+            what = f"{what} ({exc.context}{started})"
         raise FileProblems([Problem(path, line, col, f"YAML syntax error: {what}")]) from None
     except yaml.YAMLError as exc:
         raise FileProblems([Problem(path, 1, 1, f"YAML error: {exc}")]) from None
