@@ -105,3 +105,23 @@ def test_missing_script_is_a_clear_error() -> None:
 def test_sessions_resume_of_unknown_id() -> None:
     result = invoke("sessions", "resume", "ZZZZ")
     assert result.exit_code == 1 and "No session matches" in result.output
+
+
+def test_chat_to_the_end_shows_the_debrief() -> None:
+    result = runner.invoke(app, ["chat", HELEN], input="How have you been sleeping?\n\n/end\n")
+    assert result.exit_code == 0, result.output
+    assert "awake at four" in result.output or "wake up at four" in result.output
+    assert "Thank you for listening" in result.output  # the goodbye
+    assert "Disclosure ledger" in result.output
+    assert "complete" in invoke("sessions", "list").output
+
+
+def test_chat_closed_mid_session_is_interrupted_and_resumable() -> None:
+    result = runner.invoke(app, ["chat", HELEN], input="How are things at work?\n")  # then EOF
+    assert result.exit_code == 130
+    assert "mhsim sessions resume" in result.output
+    session_id = result.output.rsplit("mhsim sessions resume", 1)[1].split()[0]
+    resumed = runner.invoke(app, ["sessions", "resume", session_id], input="How have you been sleeping?\n/end\n")
+    assert resumed.exit_code == 0, resumed.output
+    assert "How are things at work?" in resumed.output, "the earlier transcript is shown again"
+    assert "Disclosure ledger" in resumed.output

@@ -65,16 +65,19 @@ def play_command(
         console.print(score_renderable(session.score))
 
 
-async def _converse(session, console) -> None:
-    """The chat loop: read a line, stream the reply; '/end' finishes, Ctrl-C or EOF interrupts."""
+def _converse(session, console, runner: asyncio.Runner) -> None:
+    """The chat loop: read a line, stream the reply; '/end' finishes, Ctrl-C or EOF interrupts.
+
+    Input is read on the main thread (so Ctrl-C reaches it at once); each reply runs on one event loop.
+    """
     from simulator.engine import EngineError
 
     name = session.scenario.persona.name.split()[0]
     if session.pending is not None:
-        await _voice(session, console, name)
+        runner.run(_voice(session, console, name))
     while not session.over:
         try:
-            raw = await asyncio.to_thread(console.input, "[bold cyan]You:[/] ")
+            raw = console.input("[bold cyan]You:[/] ")
         except EOFError:
             raise KeyboardInterrupt from None
         if raw.strip() in ("/end", "/quit"):
@@ -91,7 +94,7 @@ async def _converse(session, console) -> None:
         for notice in submitted.notices:
             console.print(f"[yellow]notice:[/] {notice}")
         try:
-            await _voice(session, console, name)
+            runner.run(_voice(session, console, name))
         except EngineError as exc:
             console.print(f"[red]The patient could not reply:[/] {exc}")
 
@@ -122,7 +125,8 @@ def _run_chat(session, *, opening: bool) -> None:
         console.rule(f"Resuming {scenario.title}")
         print_transcript(console, session.turns, name)
     try:
-        asyncio.run(_converse(session, console))
+        with asyncio.Runner() as runner:
+            _converse(session, console, runner)
     except KeyboardInterrupt:
         session.interrupt()
         console.print(f"\nSession paused. Resume it with: mhsim sessions resume {session.id[:10]}")
