@@ -9,7 +9,7 @@ import importlib
 import sys
 import time
 
-SUITES = ["bench_coder", "bench_session", "bench_startup"]
+SUITES = ["bench_coder", "bench_session", "bench_startup", "bench_library", "annomi", "bench_lab"]
 
 
 def main(argv: list[str]) -> int:

@@ -6,20 +6,39 @@ it fired on, so a trainee (and an educator overriding a score) can see *why* a t
 
 How a turn is coded
 -------------------
-1. The turn is split into sentences. Each sentence is a *question* (ends with ``?``, or opens like one:
-   "what…", "do you…", "tell me…") or a *statement*.
-2. Questions are open (what/how/why/tell me/describe…) or closed (yes/no openers, "or" choices,
-   rising-intonation statements, tag questions). Stacked questions count once (MITI 4.2.1): open if any of
-   them is open.
-3. Content rules run on every sentence: confront, persuade (advice without permission), advice with
-   permission, emphasise autonomy, seek collaboration, affirm, give information.
+1. Speech disfluencies are set aside (hesitations, stutters such as "the-the", transcriber notes) and the
+   turn is split into sentences. Each sentence is a *question* (ends with ``?``, or opens like one:
+   "what…", "do you…", "tell me…") or a *statement*. Without a question mark an auxiliary opens a
+   question only when a subject follows it ("do you sleep ok", not "don't forget…"); a wh-word can open a
+   statement ("what most people find is…", "which is why…", "when you're tired, …").
+2. Questions are open (what/how/why/tell me/describe…, also a wh-question inside a longer sentence) or
+   closed (yes/no openers, "or" choices, fact-seeking wh-questions, asking for a position on a rating
+   scale, rising-intonation statements, tag questions). Stacked questions count once (MITI 4.2.1): open if
+   any of them is open. A statement said with a rising tone that adds meaning ("part of you…", "on the one
+   hand…", "it's important to you?") is a complex reflection, not a question.
+3. Content rules run on every sentence: confront, persuade (advice without permission, including advice in
+   the speaker's own voice such as "I'd switch…", "we need to…", and warnings asked as questions such as
+   "don't you know what happens…?"), advice with permission, emphasise autonomy, seek collaboration, affirm,
+   give information. Information is recognised by its markers: evidence and norms ("research shows", "what we
+   know", "the guideline is"), generic or third-person subjects ("most people who…"), effects ("can cause",
+   "is linked to"), numbers with units, the speaker's stance or role ("I'm concerned about…", "as your
+   nurse…", "as I said"), plans ("we'll book…") and practical instructions ("you can take it with food").
+   A sentence that opens by giving back the client's view ("it sounds like…", "you feel…", "you said…")
+   neither informs nor advises, whatever it contains.
 4. A statement that none of those claims and that is about the client ("sounds like…", "you feel…",
-   "so you're…") is a reflection: complex when it adds meaning (a feeling or words the client did not use,
-   double-sided, metaphor, "part of you", continuing the client's sentence), simple when it mostly repeats
-   ``prior``.
+   "so you're…", a verbless phrase finishing what the client said) is a reflection: complex when it adds
+   meaning (a feeling or words the client did not use, double-sided, metaphor, "part of you", continuing the
+   client's sentence), simple when it mostly repeats ``prior``. In a turn that informs or advises, a "you…"
+   statement that shares no content word with what the client said states facts about them ("You've had two
+   attacks this year.") and is part of the information. With conversation context and nothing the client
+   said in it, only a clear reflection stem counts.
 5. Risk moves (C-SSRS screener questions, Stanley-Brown safety-plan steps) count only when the trainee asks
    or proposes them: a reflection of what the patient said, or the patient's own words, is not a screening
-   move. Euphemisms ("hurt yourself") are a self-harm topic, not a direct suicide question.
+   move. Euphemisms ("hurt yourself") are a self-harm topic, not a direct suicide question. A normalising
+   statement leading into a risk question is part of asking it, not information.
+6. A turn that opens with a dash or an ellipsis picks up the speaker's interrupted sentence: with ``context``
+   the turn it continues is coded too (:attr:`Analysis.continues`), and a fragment of an informing turn goes
+   on informing unless it has a cue of its own.
 
 The primary behaviour is chosen by a fixed priority (MI-inconsistent moves first, because they matter most
 for feedback; then reflections, the MI-adherent codes, information, and questions last). A turn that ends
@@ -41,9 +60,9 @@ from .codes import Behaviour, RiskFlag
 from .records import Coding, Cue
 from .topics import TopicMatcher, merged_topics
 
-CODER_VERSION = "rules-1.0"
+CODER_VERSION = "rules-1.2"
 
-__all__ = ["CODER_VERSION", "Coder"]
+__all__ = ["CODER_VERSION", "Analysis", "Coder"]
 
 B = Behaviour
 R = RiskFlag
@@ -115,9 +134,12 @@ _SENT_SPLIT = _rx(r"(?<=[.!?])\s+|\n+|(?<=\?)(?=[a-z])")
 _TOKEN = _rx(r"\w+")
 # Words that open a sentence without carrying its function ("So, what…", "Okay. Right, you…").
 _FILLER = _rx(
-    r"^(?:(?:so|and|okay|ok|alright|all right|right|well|u[hm]-huh|huh|um+|uh+|mm+(?:-hmm)?|mhm|yeah|yep|yes|"
+    r"^(?:(?:so|and|okay|ok|alright|all right|right|well|u[hm]-huh|huh|um+|uh+|mm+(?:-hmm)?|mhm|h?mm+|hm|"
+    r"yeah|yep|yes|"
     r"no|now|then|but|oh|great|good|sure|i see|gotcha|got it|wow|gosh|sorry|hi|hello|hey|also|"
-    r"anyway)\b[\s,.;:!-]*|(?:you know|i mean)[,.;:!-]+\s*)+"
+    r"anyway)\b[\s,.;:!-]*|(?:you know|i mean|obviously|honestly|basically|actually|seriously|again|of "
+    r"course|"
+    r"by the way|first of all|secondly|lastly|finally|plus)[,.;:!-]+\s*)+"
 )
 # Polite prefaces before the real question: "Can I ask, what…", "I'm just wondering, how…".
 _PREFACE = _rx(
@@ -131,6 +153,12 @@ _WORD = _rx(r"[a-z][a-z']*")
 _SOCIAL_YOU = _rx(
     r"\b(?:thank you|thanks|see you|nice to (?:meet|see) you|good to (?:meet|see) you|you're welcome|"
     r"bless you|you know|if you (?:like|want|don't mind)|are you (?:okay|ok)|how are you|for you to come)\b"
+)
+# A sentence that is nothing but a social formula ("You're welcome.", "Here you go.").
+_SOCIAL_ONLY = _rx(
+    r"^(?:(?:you're|you are) (?:very |so |most )?welcome|here you (?:go|are)|there you (?:go|are)|"
+    r"thank you(?: (?:so|very) much)?|see you(?: (?:then|soon|later|next \w+))?|bless you|you know|"
+    r"(?:nice|good|great) (?:to (?:meet|see) you|seeing you)|how are you(?: doing)?|you too)\W*$"
 )
 _NOT_REFLECTION_START = (
     "thank",
@@ -175,20 +203,74 @@ _OPEN_STEM = _rx(
     r"walk me through|help me understand|explain|give me an example|fill me in|share (?:a (?:little |"
     r"bit )?)?more|expand on|elaborate|paint (?:me )?a picture)\b"
 )
+_INVITE_CLAUSE = _rx(
+    r"^(?:please |just )?(?:tell me|talk (?:to me )?about|walk me through|help me understand|fill me in|"
+    r"say (?:a (?:little |bit )?)?more)\b"
+)
 _OPEN_CURIOUS = _rx(
-    r"^i(?:'m| am)? (?:wonder(?:ing)?|curious(?: about)?|interested in) (?:what|how|why|where|when|who)\b"
+    r"^(?:i(?:'m| am)? )?(?:just |really )?(?:wonder(?:ing)?|curious|interested)(?: about| in| as to)? "
+    r"(?:what|how|"
+    r"why|where|when|who)\b|^what i(?:'m| am) (?:really |most |also )?(?:interested in|curious about|"
+    r"wondering"
+    r"(?: about)?|wanting to (?:know|hear|understand)) is\b"
+)
+# A wh-question asked inside a longer sentence ("…is what's one thing you'd change?", "…and I'm wondering
+# about what might make it hard?").
+_EMBEDDED_WH = _rx(
+    r"\b(?:is|about|wondering|curious|ask(?: you)?|know|understand|hear)[,:]? (?:what|how|why)(?:'s| is| "
+    r"are| do| does| did|"
+    r" would| might| could| can| has| have| was| were| it| you| that| this| your)\b"
 )
 _WH_OPEN = _rx(r"^(?:and |but |so |then )?" + _WH + r"\b")
-_WHAT_ELSE = _rx(r"\bwhat else\b|\bwhat about\b|\bhow about\b")
+_WHAT_ELSE = _rx(
+    r"\bwhat else\b|\bwhat about\b|\bhow about\b|\banything else\b|"
+    r"\bany (?:other )?(?:thoughts|ideas|sense) (?:\w+ )?(?:on|about|of) (?:what|how|why|where|which)\b"
+)
+# A yes/no form wrapped round an invitation to talk ("Would you mind filling me in?"): open.
+_INVITE = _rx(
+    r"\b(?:tell(?:ing)? me (?:a (?:little |bit )?(?:more )?|more |about|what|how|why)|fill(?:ing)? me in|"
+    r"walk(?:ing)? me through|describ(?:e|ing) (?:what|how|it|that|this|a)|say (?:a (?:little |bit )?)?more|"
+    r"talk(?:ing)? (?:to me )?(?:a (?:little |bit )?(?:more )?)?about (?:what|how|that|this|it))\b"
+)
+# Wh-questions that ask for one fact (how often, when did, who is…): closed, as MISC and AnnoMI code them.
+_WH_FACT = _rx(
+    r"^(?:and |but |so |then |okay,? |ok,? )?(?:how (?:often|many|much|long|old|far|frequently)\b|"
+    r"when (?:did|was|were|is|do|does|will|would|are)\b|what (?:time|day|year|age|date)\b|"
+    r"where (?:are|is|was|were|do you live|did you (?:go|live|grow))\b|who (?:is|was|are|were)\b|"
+    r"what(?:'s| is| was| were) (?:your|his|her|their|the) (?:\w+'s )?(?:name|names|age|address|dose|job)\b|"
+    r"whose\b|what (?:part|brand|number|percentage) of\b|which one\b)"
+)
+# Asking where the client puts themselves on a ruler wants one number ("what number would you give it?");
+# asking how important or how confident they feel is open.
+_SCALE = _rx(r"\b(?:scale|ruler)\b|\bfrom (?:zero|one|0|1) to (?:ten|five|10|5|100)\b")
+_SCALE_POSITION = _rx(
+    r"\bwhat number\b|\bwhere (?:do|would|did|might) you (?:see|put|place|rate|fall|sit|be)\b|"
+    r"\bhow (?:would|do) you rate\b"
+)
 # A wh-word opening a statement, not a question: "What I'm hearing is…", "When you drink, you…".
 _WH_STATEMENT = _rx(
     r"^(?:what (?:i'm hearing|i hear|you're saying|you said|you're describing|you've described|i'm getting|"
-    r"stands out|strikes me|you've told me|i understand|matters|i notice)|when you\b[^,?]*,|"
+    r"stands out|strikes me|you've told me|i understand|matters|i notice)|"
+    r"when (?:you|your|i|we|they|he|she|it|things|people)\b[^,?]*,|"
     r"(?:what|how|why|when|where|who|which) (?:you|i|we|they|he|she|that|this|everything|all)\b(?!'s)|"
     r"how (?:hard|difficult|tough|frustrating|scary|awful|painful|exhausting|lonely|amazing|great)\b"
-    r"(?! (?:is|was|has|does|did)))"
+    r"(?! (?:is|was|has|does|did))|"
+    # "What some people do is…", "what the limits are is…": a pseudo-cleft statement.
+    r"what (?:some|most|many|a lot of|the|these|those|your|my|our|people|it\b(?!'s))(?: [\w']+){1,7} (?:is|"
+    r"are|"
+    r"was|were) |"
+    # "Which is why…", "which means…": a relative clause continuing the previous sentence.
+    r"which (?:is|was|means|meant|makes|made|would|will|can|could|might|may|has|have|build|builds|helps|"
+    r"leads)\b)"
 )
 _YESNO = _rx(r"^" + _AUX + r"\b")
+# Without a question mark, an auxiliary opens a question only when a subject follows it ("do you…",
+# "is it…"), not in "Don't forget…" or "Have those feelings…".
+_YESNO_SUBJECT = _rx(
+    r"^" + _AUX + r" (?:not )?(?:you|i|we|they|he|she|it|there|that|this|anyone|anybody|someone|"
+    r"somebody|your|"
+    r"any|u|things|people)\b"
+)
 _SUBORDINATE = _rx(
     r"^(?:when|if|since|because|after|before|while|although|as|given that|now that) (?:you|i|we|they|he|"
     r"she|it|things|people|that|this|the)\b[^,?]*,\s*"
@@ -245,18 +327,24 @@ _CONFRONT = [
         "fault blame brought yourself excuses ashamed shame better obviously clearly trying listening "
         "seriously never always problem alcoholic drunk addict addicted killing",
     ),
-    _Rule("arguing_yes_but", r"^(?:yes|yeah),? but\b", "but"),
+    _Rule(
+        "arguing_yes_but",
+        r"^(?:yes|yeah|sure|okay|ok|right),? but (?:you (?:know|have|need|must|should|can't|cannot|"
+        r"don't|do|are|'re)|it's|it is|that's|that is|the (?:fact|truth|problem|point))\b",
+        "but",
+    ),
     _Rule(
         "arguing",
         r"\b(?:i don't believe (?:you|that)|come on\b|be honest with (?:yourself|me)|let's be honest|"
         r"how could you|why (?:on earth )?would you (?:ever |even )?(?:do|want|think|say|drink|use)|"
         r"what were you thinking|"
         r"you can't (?:really )?(?:expect|think|believe|be serious)|that's not (?:true|right|how)|"
-        r"you're wrong|"
+        r"you're wrong|(?:that|it|this) (?:makes|made) no sense|"
         r"it's not (?:that|so) bad|others have it (?:much |far )?worse|could be (?:much |a lot )?worse|"
         r"(?:snap|get) (?:out of it|over it)|pull yourself together|grow up|man up|toughen up|"
         r"cheer up|just be (?:positive|happy)|look on the bright side)",
-        "believe come honest could why thinking expect think serious true right how wrong bad worse out over "
+        "believe come honest could why thinking expect think serious true right how wrong bad worse out "
+        "over sense "
         "pull grow man toughen cheer positive happy bright",
     ),
 ]
@@ -266,26 +354,37 @@ _DIRECTIVE_YOU = _Rule(
     "advice_without_permission",
     r"\byou\b(?<!\bdo you)(?<!\bdid you)(?<!\bwhat you)(?<!\bfeel you)(?<!\bthink you)(?<!\bthat you)"
     r"(?<!\bsay you)(?<!\bif you)(?<!\bwhether you)(?<!\bwhen you) "
-    r"(?:really |just |absolutely |definitely |seriously |honestly |simply |probably |clearly )?"
+    r"(?:really |just |absolutely |definitely |seriously |honestly |simply |probably |clearly |do )?"
     r"(?:should(?:n't)?(?! be (?:proud|pleased|glad))|need to|needs to|have to|must(?!'ve| have|"
-    r" be (?:feeling|so|really))|"
+    r" be (?:feeling|so|really)| (?:like|love|hate|feel|think|want|know|miss|wonder|wish|be))|"
     r"ought to|'ve got to|have got to|gotta|had better|'d better|better (?:stop|start|cut|get|go|not)|"
     r"'ll (?:need|have) to|will (?:need|have) to)\b",
     "should shouldn need needs have must ought got gotta better ll will",
 )
 _DIRECTIVE_OTHER = _Rule(
     "advice_without_permission",
-    r"\b(?:i want you to|i need you to|i'd like you to (?!tell|say|describe|share|think about what)|"
+    r"\b(?:i (?:want|need) you to(?! (?:know|understand|hear|be aware))|"
+    r"i'd like you to (?!tell|say|describe|share|think about what|know|understand|hear)|"
     r"i (?:really |strongly )?(?:think|believe|feel) (?:you|we) (?:should|need|must|ought|have to)|"
     r"if i were you|if i was you|the (?:best|only|right) thing (?:to do |for you )?(?:is|would be) to|"
     r"it's (?:really |very )?important (?:that you|for you to)|"
     r"you (?:can't|cannot|mustn't) (?:keep|go on|continue|carry on)|my advice (?:is|would be)|"
     r"i (?:strongly )?(?:suggest|recommend|advise) (?:that )?you|i(?:'d| would) (?:strongly )?(?:suggest|"
     r"recommend|"
-    r"advise)|the answer is (?:to|simple)|all you (?:have|need) to do|if you (?:just|only) (?:stopped|tried|"
+    r"advise)|the answer is (?:to|simple)|we(?:'ll| will)? (?:really |just |also )?(?:need|have|ought) to|"
+    r"we should|"
+    r"we(?:'ve| have) got to|i(?:'d| would| probably would| really would)(?: probably| really| definitely| "
+    r"strongly)? (?:avoid|switch|"
+    r"stop|cut|start|use|encourage you|make sure)|i(?:'d| would) (?:love|like|hate) (?:to see you|for you "
+    r"to) (?:quit|stop|cut|try|get|take|make|go|do|use|wreck|lose|give|start|keep)|"
+    r"it(?:'s| is) (?:really |very |so |just )?important (?:to (?:keep|take|use|make|get|stop|have|do|"
+    r"remember|avoid|cut|try|start)|that (?:you|we|she|he|they))|"
+    r"i (?:really )?(?:think|believe|feel) (?:that )?(?:it|this|that)(?:'d| would|'ll| will) (?:be (?:a |"
+    r"really |very )?(?:good|great|helpful|useful|best|wise|smart) (?:idea|thing|step|plan|for you|to|if)|"
+    r"help (?:you|a lot))|all you (?:have|need) to do|if you (?:just|only) (?:stopped|tried|"
     r"did|went|cut))\b",
     "want need like think believe feel were was thing important can cannot mustn advice suggest recommend "
-    "advise answer all just only",
+    "advise answer all just only we avoid switch stop cut start use encourage make love hate",
 )
 # Imperatives at the start of a statement: "Try to…", "Just stop…", "Make sure you…".
 _IMPERATIVE = _rx(
@@ -293,7 +392,9 @@ _IMPERATIVE = _rx(
     r"make sure|avoid|get (?:some|more|rid|help|out|a|an|yourself|back)|start|keep (?!(?:going|telling me))|"
     r"take (?:your|some|a|the)|call|ring|phone|text|talk to|see (?:a|your|the|someone)|exercise|"
     r"drink (?:less|water)|"
-    r"eat|sleep (?:more|earlier)|don't (?:drink|use|smoke|go|let|give up|be|stay|isolate|skip|stop)|never|"
+    r"eat|sleep (?:more|earlier)|don't (?:drink|use|smoke|go|let|give up|be|stay|isolate|skip|stop|bother|"
+    r"waste|"
+    r"trust|believe|listen to)|never|"
     r"remember to|think about (?:stopping|cutting|getting|going|talking|trying|seeing)|throw|lock|remove|"
     r"put (?:the|your|them|it)|write (?:down|it|them|a)|join|sign up|book|download|switch|swap|replace|"
     r"use (?:the|your|a|it|them|this|that))\b"
@@ -310,8 +411,10 @@ _PERSUADE_Q = _Rule(
     r"would(?:n't)? it help (?:if you|to) (?:just )?(?:stop|cut|quit|try|go|get)|"
     r"what if you (?:just )?(?:stopped|tried|went|cut|quit|got|started|talked|called)|"
     r"(?:what|how) about (?:trying|going|talking|cutting|calling|getting|writing|joining|seeing|using|"
-    r"keeping)|(?:maybe|perhaps) you (?:could|should|might) (?:try|start|go|call|talk|see|cut|stop|get))\b",
-    "why tried thought considered wouldn think shouldn time just help if about maybe perhaps",
+    r"keeping)|(?:maybe|perhaps) you (?:could|should|might) (?:try|start|go|call|talk|see|cut|stop|get)|"
+    r"don't you (?:know|realize|realise|understand|see) (?:what|how|that|why|the)|"
+    r"do you (?:not )?(?:understand|appreciate|realize|realise) (?:how|what|that|why|the))\b",
+    "why tried thought considered wouldn think shouldn time just help if about maybe perhaps don do",
 )
 # Softer suggestion: advice unless the turn asks permission or frames it as an option.
 _SOFT_ADVICE = _Rule(
@@ -458,10 +561,10 @@ _AFFIRM = [
         r"determination)|(?:that's|that is|it's|it is|that was) (?:really |very |so )?(?:brave|courageous)|"
         r"you(?:'re| are| were| have been|'ve been) (?:really |very |so )?(?:brave|courageous|resourceful|"
         r"resilient|"
-        r"determined|committed|persistent|strong|honest|thoughtful|insightful)\b(?! (?:about|with) (?:your|"
+        r"determined|committed|persistent|strong|honest|thoughtful|insightful|open(?! to))\b(?! (?:about|with) (?:your|"
         r"the) (?:drinking|problem)))",
         "courage guts strength bravery effort honesty determination brave courageous resourceful resilient "
-        "determined committed persistent strong honest thoughtful insightful",
+        "determined committed persistent strong honest thoughtful insightful open",
     ),
     _Rule(
         "affirm_strength",
@@ -497,6 +600,26 @@ _GENERIC_PRAISE = _rx(
 )
 _INFO = [
     _Rule(
+        "info_explain",
+        r"\b(?:(?:can|could|may|might) be (?:an? |the )?(?:\w+ )?(?:signs?|symptoms?|cause|side effects?|result|"
+        r"risk|factor)|(?:often|usually|generally|normally|typically) (?:improves?|gets? better|goes? (?:away|"
+        r"down|up)|settles?|passes|helps?|works?|happens?|starts?|means?)|"
+        r"(?:is|are|was) (?:designed|meant|used|known|shown|proven) to|"
+        r"we (?:can|could|will|'ll|would|'d|might) (?:keep an eye|monitor|investigate|check|refer|arrange|"
+        r"send|prescribe|review|adjust|switch|increase|reduce|start you|see how|follow up)|"
+        r"i(?:'d| would| will|'ll) be (?:seeing|checking|monitoring|referring|sending)|"
+        r"my (?:job|role|work) (?:is|here)|what (?:i|we) (?:usually |normally |often )?do (?:here )?is|"
+        r"the way (?:it|this) works|(?:a|the|your) (?:\w+ )?(?:reading|results?|score|levels?|test|scan|count|"
+        r"pressure) (?:is|are|was|were|shows?|showed|came back)|(?:is|are) (?:associated|linked|connected) "
+        r"(?:to|with)|(?:damag|harm)(?:es|ing|ed)? (?:your|the|his|her) \w+|can't be available|"
+        r"(?:is|are) (?:open|available) (?:day and night|around the clock|24|all day|every day|any time)|"
+        r"you(?:'ll| will|'re going to|'re gonna| are going to) (?:need|see|notice|get|find|have to))\b",
+        "sign signs symptom symptoms cause side effect effects result risk factor often usually generally "
+        "normally typically designed meant used known shown proven we seeing checking monitoring referring "
+        "sending job role work what way reading results score level levels test scan count pressure "
+        "associated linked connected damag* harm* available open need see notice get find have",
+    ),
+    _Rule(
         "info_population",
         r"\b(?:(?:many|most|lots of|a lot of|some|other|plenty of) (?:people|folks|adults|patients|clients|"
         r"young people|women|men|parents|students|others)\b|"
@@ -521,7 +644,7 @@ _INFO = [
     ),
     _Rule(
         "info_service",
-        r"\b(?:(?:the|this|our) (?:service|clinic|team|line|helpline|group|programme|program|session|"
+        r"\b(?:(?:the|this|our) (?:\w+ )?(?:service|clinic|team|line|helpline|group|programme|program|session|"
         r"appointment|"
         r"centre|center|practice|referral|waiting list|form|questionnaire|screening|assessment|score|"
         r"results?) (?:is|are|will|can|runs|opens|lasts|takes|includes|offers|has|was|shows|means)|(?:is|"
@@ -570,6 +693,147 @@ _INFO = [
         "tell explain mention information know reason recommended noticed notice ll will",
     ),
 ]
+# Information markers: weaker than the rules above, so they do not apply to a sentence that opens like a
+# reflection ("It sounds like drinking can make the mornings worse" gives back what the client said).
+_INFO_MARKERS = [
+    _Rule(
+        "info_effect",
+        r"\b(?:can|could|may|might|will|tends? to|likely to|(?:is|are|'s|'re) (?:going to|gonna))(?: (?:also|"
+        r"even|actually|really|certainly|"
+        r"definitely|sometimes|often|eventually|potentially|possibly|still))? (?:cause[sd]?|interact|"
+        r"affect|lead to|increase|raise|lower|reduce|prevent|damage|harm|trigger|worsen|improve|protect|"
+        r"flare|react|take away|keep (?:you|her|him|them|people) from|make (?:people|quitting|it harder|"
+        r"it easier|you (?:sick|ill|feel worse)))\b|\b(?:more|less|twice as|much more|far more) likely to\b|"
+        r"\b(?:it|that|this|which) (?:certainly |really |definitely |probably |also )?would (?:certainly |"
+        r"really |"
+        r"definitely |probably |also )?(?:help|make (?:it|things|a difference))\b|"
+        r"\b(?:short|long)[- ]term (?:risks?|effects?|consequences?|damage|problems?|health)\b|"
+        r"\b(?:it|this|that|they|which|\w+ing|alcohol|nicotine|caffeine|sugar|stress) (?:also |really |"
+        r"actually |"
+        r"often |usually |directly |can )?(?:affects|causes|damages|increases|raises|lowers|reduces|harms|"
+        r"worsens|"
+        r"triggers|interacts|prevents|protects|stains|weakens)\b|"
+        r"\b(?:is|are|'s|'re) (?:going to|gonna) be (?:related|linked|associated|connected|harder|worse)\b",
+        "can could may might will tend tends likely going gonna would term affects causes damages increases "
+        "raises lowers reduces harms worsens triggers interacts prevents protects stains weakens",
+    ),
+    _Rule(
+        "info_generic_subject",
+        r"^(?:when |if |because |once |whenever |there (?:are|is|'s) (?:always |often |usually )?)?"
+        r"(?:(?:most|many|some|a lot of|lots of|other|all) )?"
+        r"(?:people|someone|somebody|anyone|everyone|everybody|folks|guys|women|men|teens|teenagers|kids|"
+        r"children|adults|smokers|drinkers|patients|clients|moms|mothers|dads|fathers|parents|users) "
+        r"(?:who|that|with|can|could|will|would|tend|often|usually|generally|may|might|are|is|get|gets|"
+        r"find|do|does|don't|doesn't|has|have|need|should|binge|binges|drink|drinks|smoke|smokes|use|uses|"
+        r"start|stop|quit|who've|who're)\b",
+        "people someone somebody anyone everyone everybody folks guys women men teens teenagers kids "
+        "children adults smokers drinkers patients clients moms mothers dads fathers parents users",
+    ),
+    _Rule(
+        "info_known",
+        r"\b(?:we (?:now |also |do )?know (?:that|if|when|from|how)|what we know|(?:research|studies|"
+        r"evidence|the guidelines?|the data|science) (?:shows?|says?|suggests?|tells? us|recommends?|"
+        r"has shown)|(?:is|are|'s|'re|were|was) (?:also |often |usually |sometimes |strongly )?"
+        r"(?:associated|linked|connected|correlated) (?:to|with)|(?:it's|it is|they're|they are|this is|"
+        r"that's|these are|those are) (?:also )?(?:called|known as)|(?:is|are) called|"
+        r"(?:a|one|the) (?:type|kind|form|class|group|family) of (?:medication|medicine|drug|treatment|"
+        r"therapy|condition|illness|disease)|(?:the )?(?:most )?common (?:ones|side effects?|symptoms?|"
+        r"signs?|causes?|risks?|problems?|reasons?) (?:are|is|include)|"
+        r"there (?:is|are|'s) (?:a lot of |lots of |some |many |several |a number of |different |a few |"
+        r"other )?(?:\w+ ){0,2}(?:available|out there|on the market)|"
+        r"(?:the )?(?:recommendation|guideline|limit|rule|law|drinking age|legal age) (?:is|are|for|says)|"
+        r"there (?:are|is) (?:some|a few|several|many|other|different) (?:\w+ )?(?:ones|kinds|types|ways|"
+        r"options) (?:like|such as|of|that|you)|(?:is|are) (?:one of )?our (?:\w+ )?(?:counsel?lors?|"
+        r"doctors?|"
+        r"nurses?|team|staff|services?|clinics?|specialists?|experts?|groups?)|"
+        r"(?:that|which|this) means (?:things like|that you(?:'ll| will| need| should)|you(?:'ll| will| "
+        r"need| "
+        r"should)|taking|going|doing|getting|using))\b",
+        "know known research studies evidence guideline guidelines data science associated linked connected "
+        "correlated called type kind form class group family common available there recommendation limit "
+        "rule law age ones kinds types ways options our means",
+    ),
+    _Rule(
+        "info_numbers",
+        r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty)"
+        r"(?: (?:or|to) \w+)? (?:standard )?(?:drinks?|units?|cigarettes|mg|milligrams?|tablets?|pills?|"
+        r"doses?|percent|per cent|servings?|glasses|pints|weeks?|months?|times) (?:a|per|each|every|in a|"
+        r"of|for|during|before|after) \w+",
+        "drink drinks unit units cigarettes mg milligram milligrams tablet tablets pill pills dose doses "
+        "percent cent serving servings glasses pints week weeks month months times",
+    ),
+    _Rule(
+        "info_stance",
+        r"\b(?:i(?:'m| am) (?:really |very |a little |a bit |quite |so |just |also |genuinely |still )?"
+        r"(?:worried|concerned) (?:about|that|for|by)|that i(?:'m| am) (?:really |so )?(?:worried|"
+        r"concerned) about|i want you to (?:know|hear|understand|be aware)|i (?:just )?want(?:ed)? (?:you "
+        r"to hear|to (?:share|tell you|let you know|mention|give you|explain|make sure|point out|remind))|"
+        r"(?:the )?other thing (?:i|that i) (?:was going to|wanted to|want to|should|need to|would) "
+        r"(?:tell|mention|say|add|share)|i should (?:mention|tell you|add|say)|i can (?:promise|assure|"
+        r"guarantee) you|my (?:job|role|commitment|concern|recommendation|advice|suggestion|worry|goal|"
+        r"perspective) (?:is|would be|here|as)|as your (?:doctor|nurse|counsel?lor|therapist|dentist|"
+        r"pharmacist|physician|provider|probation officer|case manager|worker)|(?:here's|here is|here are) "
+        r"(?:your|a|an|the|some)|i(?:'ve| have) got (?:a|some) (?:brochure|leaflet|handout|sheet|pamphlet|"
+        r"booklet|information)|i (?:don't|do not|won't|will not) (?:tolerate|accept|allow)|"
+        r"i (?:see|noticed?|can see) (?:on|in|from) (?:the|your)|i see (?:that )?your|"
+        r"(?:from|in|on) your (?:chart|file|records?|notes|results|screening|questionnaire|form)|"
+        r"as i (?:said|mentioned|told you|explained|say)|i hope (?:that )?you(?:'ll| will| can)? "
+        r"(?:continue|keep|"
+        r"stay|consider|think|decide|try)|i(?:'m| am) (?:sure|certain) (?:that )?you|"
+        r"the (?:next|first|best|only) (?:step|thing to do) (?:is|would be)|"
+        r"(?:at|a|the|your|high|higher|increased) risk (?:of|to|for)|\bat risk\b|"
+        r"(?:is|are|it's|that's|they're) (?:very |really |quite |so |extremely )?(?:dangerous|harmful|"
+        r"toxic|addictive|bad for (?:you|your|her|him|the)))\b",
+        "worried concerned want wanted other should promise assure guarantee job role commitment concern "
+        "recommendation advice suggestion worry goal perspective as here got tolerate accept allow see "
+        "notice noticed your chart file record records notes results screening questionnaire form said "
+        "mentioned told explained say hope sure certain next first best only risk dangerous harmful toxic "
+        "addictive bad",
+    ),
+    _Rule(
+        "info_plan",
+        r"^(?:and |but |so |then |now )?(?:i think |maybe |perhaps |hopefully )?we(?:'ll| will|'re going to|"
+        r" are going to|'re gonna| are gonna| can| could| would|'d)(?: definitely| also| probably| just)? "
+        r"(?:go ahead|get|continue|keep|see|check|start|set|book|make|arrange|send|refer|cover|schedule|"
+        r"meet|follow|review|investigate|monitor|talk|look|work|help|be (?:able|glad|happy))\b",
+        "we",
+    ),
+    _Rule(
+        "info_you_practical",
+        r"\byou(?:'ll| will| can| could| may| might|'re going to| are going to|'re gonna| are gonna)(?: also|"
+        r" always| probably| still| even| just| usually)? (?:take (?:it|them|one|two|this|that|the)|"
+        r"call|ring|come (?:back|in|to)|contact|pick (?:it|them|up)|fill|bring|expect|experience|"
+        r"see (?:that|the|how|on)|find (?:that|the)|get (?:a|the|your|some|in touch)|go to (?:the|a|your)|"
+        r"talk to (?:the|a|your)|reach|ask (?:the|your|a|me))\b",
+        "you",
+    ),
+]
+# A sentence that opens by reflecting ("It sounds like it helps to…") describes, it does not suggest.
+_REFLECTS_ON = _rx(
+    r"^(?:it |that |this )?(?:sounds? (?:like|as (?:if|though))|seems? (?:like|as (?:if|though))|"
+    r"looks like|i (?:hear|'m hearing|am hearing|get the sense|sense)|what i(?:'m| am)? hear(?:ing)?|"
+    r"you(?:'re| are)? (?:feel|felt|saying|said|mentioned|told me|find|found)|for you)\b"
+)
+# "It sounds like…" / "it seems as though…" later in a sentence still gives back the client's meaning
+# (but not "it sounds like we…", which proposes).
+_REFLECT_ANYWHERE = _rx(
+    r"\b(?:sounds?|seems?) (?:like|as (?:if|though))\b(?! (?:we|i|that would|it would|(?:a |an )?(?:great|"
+    r"good|"
+    r"wonderful|excellent|reasonable|fine|nice|solid|perfect|plan)\b))"
+)
+# "It sounds like we…", "that sounds like a good plan": a proposal or a verdict, not the client's meaning.
+_NOT_REFLECT_STEM = _rx(
+    r"^(?:i think |well,? |oh,? )?(?:it |that |this )?(?:sounds?|seems?) (?:to me )?(?:like|as (?:if|"
+    r"though)) "
+    r"(?:we|i|it would|that would|(?:a |an )?(?:great|good|wonderful|excellent|reasonable|fine|nice|solid|"
+    r"perfect|plan))\b|^(?:you're|you are|that's|that is|he's|she's|they're|your \w+ (?:is|was)) "
+    r"(?:absolutely |quite |so |totally |definitely |exactly |completely )?right\b"
+)
+# The client's own words, pointed to: "you mentioned…", "as you said", "you're saying…".
+_YOU_SAID = _rx(
+    r"\byou(?:'ve| have)? (?:just |also )?(?:mentioned|said|told me|talked about|described|were saying)\b|"
+    r"\byou(?:'re| are) (?:saying|telling me|describing)\b"
+)
 _INFO_CONCERN = _rx(
     r"^i(?:'m| am) (?:a (?:little|bit) |quite |really |very |somewhat )?(?:worried|concerned) "
     r"(?:about|that|by)\b"
@@ -600,7 +864,32 @@ _REFLECT_STEM = _rx(
     r"a pleasure|"
     r"it|all|enough|what i)\b)|there's (?:a lot|so much|been)|a lot (?:going|on)|so much (?:going|on)))"
 )
+# The stems that say the speaker is giving back what they heard (the rest of _REFLECT_STEM only makes a
+# statement about the client, which can as well be a fact the speaker is telling them).
+_STRONG_STEM = _rx(
+    r"^(?:it |that |this )?(?:sounds?|seems?|looks like)|^i (?:hear|'m hearing|am hearing|get the|sense|"
+    r"can see|"
+    r"can hear|imagine|guess you|can imagine|gather)|^what i(?:'m| am)? hear|^what you're saying|"
+    r"^if i (?:understand|hear|'ve got|have got)|^let me (?:see if|make sure|check) i|^in other words|"
+    r"^(?:so )?for you|^(?:it |that )?must (?:be|feel|have)|^part of you|^on (?:the )?one hand|"
+    r"^you(?:'re| are| were)? (?:really |just |also |still |kind of |sort of )?(?:feel|felt|feeling|think|"
+    r"thought|thinking|want|wanted|wanting|wish|hope|hoping|worry|worried|wonder|wondering|believe|find|"
+    r"found|mean|said|saying|mentioned|told|like|love|hate|miss|care|value|seem|sound|don't (?:want|like|"
+    r"think|know|feel|see)|can't (?:imagine|see|stand|believe))\b"
+)
 _YOU = _rx(r"\byou(?:'re|'ve|'d|r|rself)?\b")
+# The listener's own stance, used to give back what they heard ("I'm hearing…", "What I'm picking up is…").
+_LISTENER_STEM = _rx(
+    r"^(?:i(?:'m| am)? (?:also |just |really |kind of |sort of )?(?:am )?(?:hearing|picking up|sensing|"
+    r"getting (?:the|a|this|some) (?:strong |real |clear )?(?:sense|feeling|impression))|"
+    r"what i(?:'m| am) (?:picking up|getting|noticing|hearing)|"
+    r"i (?:kind of |can |also |really |sort of )*(?:(?:hear|sense) (?:that|a|how|you|some|there)|"
+    r"see (?:a|some) (?:sense|bit|lot|real))|i can see (?:that|how|you)|i(?:'m| am) (?:wondering|guessing) "
+    r"(?:if|whether) (?:you|that|part|it|this|there)|"
+    r"let me (?:make sure|see if|check)|(?:so )?to summari[sz]e|in summary|to sum (?:up|it up)|"
+    r"(?:so )?let me (?:summari[sz]e|pull (?:this|that|it|some of this) together))\b"
+)
+_SO_SUMMARY = _rx(r"^(?:okay,? |ok,? |right,? |all right,? |and )?so\b(?! (?:what|how|why|when|where|who|i |we |let))")
 _COMPLEX_MARKERS = [
     (
         "double_sided",
@@ -635,7 +924,12 @@ _COMPLEX_MARKERS = [
         ),
     ),
     ("continues_paragraph", _rx(r"^(?:and|which|because|but|so that|even though|unless|until|or)\b")),
+    # A summary collects several things the client said ("So you want X, Y, and you've done Z before").
+    ("summary", _rx(r"(?:[^,;]+[,;]){2,}[^,;]*\band\b|\bsummar|\bsum (?:up|it up)\b")),
 ]
+_RISING_REFLECTION = _rx(
+    "|".join(rx.pattern for name, rx in _COMPLEX_MARKERS if name in ("double_sided", "metaphor", "meaning"))
+)
 _FEELING = _rx(
     r"\b(?:sad|sadness|angry|anger|furious|frustrat\w*|scared|afraid|fear\w*|frighten\w*|worr\w*|anxious|"
     r"anxiety|"
@@ -663,7 +957,7 @@ _STOP = frozenset(
     yours yourself yourselves okay ok well mean maybe bit little much many even still sounds sound seems
     seem feel feels felt feeling hear hearing say said saying guess actually pretty quite something anything
     everything nothing way going go gonna want wanted wanna make made one two get getting been kinda sorta
-    stuff""".split()  # noqa: SIM905 (a compact word list reads better than a 300-item literal)
+    stuff hmm mhm mmm huh yep yup nope""".split()  # noqa: SIM905 (a compact word list reads better)
 )
 
 # ------------------------------------------------------------------------------------------------------------
@@ -1006,15 +1300,28 @@ def _stem(word: str) -> str:
     return w
 
 
-def _content(text: str) -> set[str]:
-    return {_stem(w) for w in _WORD.findall(text) if w not in _STOP and len(w) > 2}
+_CONTENT: dict[str, frozenset[str]] = {}
+
+
+def _content(text: str) -> frozenset[str]:
+    """The stemmed content words of a text (memoised: client turns are looked at again by later turns)."""
+    hit = _CONTENT.get(text)
+    if hit is None:
+        hit = frozenset(_stem(w) for w in _WORD.findall(text) if w not in _STOP and len(w) > 2)
+        if len(_CONTENT) >= _CACHE_MAX:
+            _CONTENT.clear()
+        _CONTENT[text] = hit
+    return hit
 
 
 class _Sentence:
-    __slots__ = ("head", "qev", "qrule", "qtype", "question", "statement_part", "tagged", "text")
+    __slots__ = (
+        "codes", "head", "qev", "qrule", "qtype", "question", "reflection", "statement_part", "tagged", "text"
+    )
 
     def __init__(self, text: str):
         self.text = text
+        text = text.lstrip(" -\u2013\u2014.\"'")
         head = _FILLER.sub("", text, count=1).strip()
         m = _PREFACE.match(head)
         if m and m.end() < len(head):
@@ -1026,6 +1333,8 @@ class _Sentence:
         self.qev = ""
         self.statement_part = text
         self.tagged = False
+        self.codes: tuple[Behaviour, ...] = ()  # content codes first found in this sentence
+        self.reflection = ""  # why the sentence is a reflection ("" when it is not)
 
     def ask(self, qtype: Behaviour, rule: str, evidence: str) -> None:
         self.question, self.qtype, self.qrule, self.qev = True, qtype, rule, evidence
@@ -1098,6 +1407,55 @@ class _TopicIndex:
         return found
 
 
+# A turn that opens with a dash or an ellipsis picks up the speaker's interrupted sentence.
+_CONTINUATION = _rx(r"^\s*(?:-|\u2014|\u2013|\.\.\.|\u2026)")
+_BROKEN_LINE = _rx(r"(?<=[a-z,'])[ \t]*\n+[ \t]*(?=[a-z])")
+
+
+# Speech disfluencies that hide a sentence's structure from the rules: hesitations ("we, uh, will need"),
+# stutters ("the-the", "i-i"), a mid-sentence "you know," and transcriber notes ("[laughs]").
+_HESITATION = _rx(r",?\s*(?<![\w-])(?:uh|um|uhm|er|erm|ah)(?![\w-])[,.]?\s*")
+_STUTTER = _rx(r"\b(\w+(?:'\w+)?(?: \w+(?:'\w+)?)?)(?:-+\s?\1\b)+")
+_PART_WORD = _rx(r"\b(\w{1,4})-(?=\1\w)")  # "wh-what", "ho-how": the first try at a word
+_ASIDE = _rx(r",\s*you know,\s*|\s*\[[^\]]*\]\s*")
+
+
+_DISFLUENCY_HINT = _rx(r"\b(?:uh|um|uhm|er|erm|ah)\b|\w-|\[|you know,")
+
+
+def _disfluent(text: str) -> str:
+    """The text without hesitations, stutters and transcriber notes (word order is kept)."""
+    if not _DISFLUENCY_HINT.search(text):
+        return text
+    if "-" in text:
+        text = _PART_WORD.sub("", _STUTTER.sub(r"\1", text))
+    text = _HESITATION.sub(" ", text).replace("  ", " ")
+    if "[" in text or "you know," in text:
+        text = _ASIDE.sub(" ", text)
+    return text
+
+
+def _join_broken_lines(text: str) -> str:
+    """Join a line break inside a sentence ("how have you been sleeping\\nlately?") so it is not split there."""
+    return _BROKEN_LINE.sub(" ", text) if "\n" in text else text
+
+
+class Analysis:
+    """A coded utterance with the structure behind it: its sentences (in order) and its word count."""
+
+    __slots__ = ("coding", "continues", "sentences", "words")
+
+    def __init__(
+        self, coding: Coding, sentences: tuple[_Sentence, ...], words: int, continues: Analysis | None = None
+    ):
+        self.coding = coding
+        self.sentences = sentences
+        self.words = words
+        # For a turn that picks up the speaker's own interrupted sentence ("-and the rest"), the turn it
+        # continues, coded: a fragment with no function of its own shares that turn's function.
+        self.continues = continues
+
+
 class Coder:
     """Codes trainee utterances. Construct once per session (topics are compiled), then call :meth:`code`."""
 
@@ -1109,14 +1467,62 @@ class Coder:
         self._gated = True  # tests switch this off to prove the word gates never change a result
 
     # --------------------------------------------------------------------------------------------------------
-    def code(self, text: str, prior: str | None = None) -> Coding:
-        """Code one trainee utterance; ``prior`` is the client's previous utterance (reflection context)."""
+    def code(
+        self, text: str, prior: str | None = None, *, context: Sequence[tuple[str, str]] | None = None
+    ) -> Coding:
+        """Code one trainee utterance.
+
+        ``prior`` is the client's previous utterance (reflection context). ``context`` optionally gives the
+        turns before this one, oldest first, as ``(speaker, text)`` pairs with speaker ``"client"`` or
+        ``"therapist"``; when ``prior`` is None the latest client turn in it is used as ``prior``.
+        """
+        return self.analyse(text, prior, context=context).coding
+
+    def analyse(
+        self, text: str, prior: str | None = None, *, context: Sequence[tuple[str, str]] | None = None
+    ) -> Analysis:
+        """Code one utterance and keep the sentence structure (used by the AnnoMI mapping and feedback)."""
+        continues = None
+        if context is not None and _CONTINUATION.match(text or ""):
+            earlier = list(context)
+            while earlier and earlier[-1][0] == "client":
+                earlier.pop()
+            if earlier:
+                _, own = earlier.pop()
+                continues = self._analyse(own, None, earlier)
+        # A fragment that continues an informing turn goes on informing unless it has a cue of its own.
+        informing = continues is not None and not _TELLS.isdisjoint(continues.coding.behaviours)
+        analysis = self._analyse(text, prior, context, informing=informing)
+        analysis.continues = continues
+        return analysis
+
+    def _analyse(
+        self,
+        text: str,
+        prior: str | None,
+        context: Sequence[tuple[str, str]] | None,
+        *,
+        informing: bool = False,
+    ) -> Analysis:
+        echo: set[str] = set()
+        if context:
+            clients = [t.translate(_QUOTES).lower() for who, t in context if who == "client"]
+            if prior is None and clients:
+                # A reflection answers what the client said, not their "mm-hmm": skip back-channels.
+                prior = next((t for t in reversed(clients) if len(_content(t)) >= 2), clients[-1])
+            for t in clients:
+                echo |= _content(t)
+        # When the turns given hold nothing the client said, there is nothing to reflect.
+        nothing_said = (
+            context is not None and prior is None and not any(who == "client" for who, _ in context)
+        )
         raw = (text or "").translate(_QUOTES).strip()
         low = raw.lower()
         if not low.strip(" .,!?;:-\"'"):
-            return Coding(
+            coding = Coding(
                 behaviours=[B.OTHER], cues=[Cue(code=B.OTHER.value, rule="no_words", evidence=_clip(raw))]
             )
+            return Analysis(coding, (), 0)
         prior_low = (prior or "").translate(_QUOTES).lower()
         tokens = set(_TOKEN.findall(low))
         if "%" in low:
@@ -1130,13 +1536,20 @@ class Coder:
             if code not in found:
                 found[code] = Cue(code=code.value, rule=rule, evidence=_clip(evidence))
 
-        sentences = [_Sentence(s) for s in _SENT_SPLIT.split(low) if s and s.strip(" .,!?;:-\"'")]
+        sentences = [
+            _Sentence(s)
+            for s in _SENT_SPLIT.split(_join_broken_lines(_disfluent(low)))
+            if s and s.strip(" .,!?;:-\"'")
+        ]
+        if not sentences:
+            sentences = [_Sentence(low)]
         permission = _ASK_PERMISSION.search(low, words) or _OFFER_FRAME.search(low, words)
         asked_for_advice = _ADVICE_REQUEST.search(prior_low) if prior_low else None
         check_risk = _RISK_GATE.open_for(low, words)
         risk_context = check_risk and bool(
             _RISK_CONTEXT.search(low) or (_RISK_CONTEXT.search(prior_low) if prior_low else None)
         )
+        risky_turn = risk_context or (check_risk and _SUICIDE.search(low, words) is not None)
 
         # A statement that leads into a question referring back to it ("Sometimes people wish they could go to
         # sleep and not wake up. Have you had thoughts like that?") asks what it describes.
@@ -1156,12 +1569,30 @@ class Coder:
                 last_q is None or s.qtype is B.OPEN_QUESTION or last_q.qtype is not B.OPEN_QUESTION
             ):
                 last_q = s  # stacked questions count once: open if any of them is open, else the last one
-            claimed = _content_rules(s, words, add, permission, asked_for_advice)
+            hits: list[Behaviour] = []
+
+            def add_here(code: Behaviour, rule: str, evidence: str, hits: list[Behaviour] = hits) -> None:
+                hits.append(code)
+                add(code, rule, evidence)
+
+            # A normalising statement leading into a risk question ("When things are this hard, some people
+            # think about ending their life. Have you…?") is part of asking it, not information.
+            lead = risky_turn and not s.question and i + 1 < len(sentences) and sentences[i + 1].question
+            claimed = _content_rules(s, words, add_here, permission, asked_for_advice, inform=not lead)
+            s.codes = tuple(dict.fromkeys(hits))  # every content code of this sentence, first-found order
             if check_risk:
                 _risk(s, words, flags, risk_context, lead_in[i])
-            if not s.question and not claimed and _is_reflection(s, prior_low):
-                reflection_sents.append(s)
+            if not s.question and not claimed:
+                why = _is_reflection(s, prior_low, echo)
+                if why and nothing_said and why in _WEAK_REASONS | {"fragment", "echo"}:
+                    why = ""
+                if why:
+                    reflection_sents.append(s)
+                    s.reflection = why
 
+        if reflection_sents and (len(sentences) > 1 or informing):
+            heard = echo | _content(prior_low) if prior_low else echo
+            reflection_sents = _lecture_context(sentences, reflection_sents, heard, add, informing)
         if reflection_sents:
             _reflection(reflection_sents, sentences[0], prior_low, add)
         if last_q is not None and last_q.qtype is not None:
@@ -1182,7 +1613,8 @@ class Coder:
         topic_hits = self._topics.match(raw, tokens) if self._gated else self._all_topics(raw)
         topics = list(topic_hits)
         cues.extend(Cue(code=name, rule="topic_keyword", evidence=ev) for name, ev in topic_hits.items())
-        return Coding(behaviours=behaviours, topics=topics, risk_flags=risk, cues=cues)
+        coding = Coding(behaviours=behaviours, topics=topics, risk_flags=risk, cues=cues)
+        return Analysis(coding, tuple(sentences), len(tokens))
 
     def _all_topics(self, text: str) -> dict[str, str]:
         found: dict[str, str] = {}
@@ -1197,16 +1629,33 @@ class Coder:
 
 
 def _classify_question(s: _Sentence) -> None:
+    _classify_question_form(s)
+    if s.qrule in ("rising_statement", "tag_question") and _RISING_REFLECTION.search(s.text):
+        # A statement that adds meaning ("part of you…", "on the one hand…", "it's important to you") said
+        # with a rising tone is a complex reflection, not a request for information.
+        s.question, s.qtype, s.qrule, s.qev = False, None, "", ""
+        s.statement_part = s.text.rstrip(" ?")
+
+
+def _classify_question_form(s: _Sentence) -> None:
     head = s.head
     text = s.text.rstrip()
     mark = text.endswith("?")
-    if not mark and _WH_STATEMENT.match(head):
+    if not mark and _WH_STATEMENT.match(head) and not _OPEN_CURIOUS.match(head):
         return
+    if not head.strip(" ?.,!;:-"):
+        return  # "Yeah?", "Really?": a back-channel with a rising tone, not a question
     if mark:
         m = _SUBORDINATE.match(head)  # "When you say X, do you mean…?": the main clause decides
         if m and m.end() < len(head):
             head = head[m.end() :]
     m = _OPEN_STEM.match(head) or _OPEN_CURIOUS.match(head) or _YESNO_OPENISH.match(head)
+    if m is None and "," in head:
+        # "Well, Sam, tell me a bit more about that": the invitation after an address or a filler.
+        for clause in head.split(",")[1:]:
+            m = _INVITE_CLAUSE.match(_FILLER.sub("", clause.strip(), count=1))
+            if m:
+                break
     if m:
         s.ask(B.OPEN_QUESTION, "open_invitation", _lead(head))
         return
@@ -1215,13 +1664,23 @@ def _classify_question(s: _Sentence) -> None:
         s.tagged = True
         s.statement_part = text[: tag.start()]
     if _WH_OPEN.match(head):
+        if mark and _WH_FACT.match(head):
+            s.ask(B.CLOSED_QUESTION, "wh_fact_question", _lead(head))
+            return
+        if mark and _SCALE_POSITION.search(text) and _SCALE.search(text):
+            s.ask(B.CLOSED_QUESTION, "scale_question", _lead(head))
+            return
         s.ask(B.OPEN_QUESTION, "wh_question", _lead(head))
         return
-    if _YESNO.match(head) and (mark or head.count(" ") >= 2):
+    if _YESNO.match(head) and (mark or (head.count(" ") >= 2 and _YESNO_SUBJECT.match(head))):
         if mark and not tag:
             m = _WHAT_ELSE.search(head)
             if m:
                 s.ask(B.OPEN_QUESTION, "what_else", m.group(0))
+                return
+            m = _INVITE.search(head)
+            if m:
+                s.ask(B.OPEN_QUESTION, "open_invitation", m.group(0))
                 return
             m = _OR_CHOICE.search(head)
             if m:
@@ -1233,13 +1692,24 @@ def _classify_question(s: _Sentence) -> None:
         return
     # A question mark after some other opening: look at the last clause ("So, thinking about it, what…?").
     last_clause = head.rsplit(",", 1)[-1].strip()
+    if _SCALE_POSITION.search(last_clause) and _SCALE.search(text) and _WH_OPEN.match(last_clause):
+        s.ask(B.CLOSED_QUESTION, "scale_question", _lead(last_clause))
+        return
     if not tag:
         if _WH_OPEN.match(last_clause) or _OPEN_STEM.match(last_clause):
             s.ask(B.OPEN_QUESTION, "wh_question", _lead(last_clause))
             return
-        m = _WHAT_ELSE.search(head)
+        m = _WHAT_ELSE.search(head) or _INVITE.search(head)
         if m:
             s.ask(B.OPEN_QUESTION, "what_else", m.group(0))
+            return
+        for clause in head.split(",")[1:-1]:  # "So, if X, what would that be, for example?"
+            if _WH_OPEN.match(clause.strip()) and not _WH_STATEMENT.match(clause.strip()):
+                s.ask(B.OPEN_QUESTION, "wh_question", _lead(clause.strip()))
+                return
+        m = _EMBEDDED_WH.search(head)
+        if m and not (_SCALE_POSITION.search(text) and _SCALE.search(text)):
+            s.ask(B.OPEN_QUESTION, "embedded_wh_question", m.group(0))
             return
     if _YESNO.match(last_clause):
         s.ask(B.CLOSED_QUESTION, "yes_no_opener", _lead(last_clause))
@@ -1247,26 +1717,30 @@ def _classify_question(s: _Sentence) -> None:
     s.ask(B.CLOSED_QUESTION, "tag_question" if tag else "rising_statement", head[-60:])
 
 
-def _content_rules(s: _Sentence, words, add, permission, asked_for_advice) -> bool:
+def _content_rules(s: _Sentence, words, add, permission, asked_for_advice, *, inform: bool = True) -> bool:
     """Apply the content rules to one sentence. True when the sentence is claimed (so not a reflection)."""
     t = s.text
     claimed = False
     for rule in _CONFRONT:
-        m = rule.search(s.head if rule.name == "arguing_yes_but" else t, words)
+        m = rule.search(t, words)
         if m:
             add(B.CONFRONT, rule.name, m.group(0))
             claimed = True
             break
 
-    # Affirmations first: "you should be proud" is not advice.
+    # Affirmations first: "you should be proud" is not advice. One voiced as a reflection ("It sounds like
+    # you're really committed") is both, and stays open to the reflection pass.
     for rule in _AFFIRM:
         m = rule.search(t, words)
         if m:
             add(B.AFFIRM, rule.name, m.group(0))
-            claimed = True
+            claimed = not (_REFLECTS_ON.match(s.head) or _REFLECT_ANYWHERE.search(t))
             break
 
-    statement = s.statement_part if (not s.question or s.tagged) else ""
+    # A statement that opens by giving back the client's view ("You feel you should…", "It sounds like
+    # you're going to need…") reports their words; it neither advises nor informs.
+    reflective = not s.question and bool(_STRONG_STEM.match(s.head) or _LISTENER_STEM.match(s.head))
+    statement = s.statement_part if (not s.question or s.tagged) and not reflective else ""
     strong = None
     if statement:
         strong = _DIRECTIVE_YOU.search(statement, words) or _DIRECTIVE_OTHER.search(statement, words)
@@ -1274,9 +1748,16 @@ def _content_rules(s: _Sentence, words, add, permission, asked_for_advice) -> bo
             strong = _IMPERATIVE.match(s.head)
             if strong is not None and _OPEN_STEM.match(s.head):
                 strong = None
+            if strong is None:
+                # "If you have any of those, call your doctor": the main clause after a condition.
+                sub = _SUBORDINATE.match(s.head)
+                if sub and sub.end() < len(s.head):
+                    strong = _IMPERATIVE.match(_FILLER.sub("", s.head[sub.end() :], count=1))
     if strong is None and s.question:
         strong = _PERSUADE_Q.search(t, words)
-    soft = None if strong or s.question else _SOFT_ADVICE.search(t, words)
+    soft = None
+    if not (strong or s.question or reflective or _REFLECTS_ON.match(s.head)):
+        soft = _SOFT_ADVICE.search(t, words)
     if strong or soft:
         m = strong or soft
         if asked_for_advice:
@@ -1301,7 +1782,7 @@ def _content_rules(s: _Sentence, words, add, permission, asked_for_advice) -> bo
             add(B.SEEK_COLLABORATION, rule.name, m.group(0))
             claimed = True
             break
-    if not s.question and strong is None and soft is None:
+    if inform and not s.question and not reflective and strong is None and soft is None:
         m = _INFO_CONCERN.match(s.head)
         if m:
             add(B.GIVE_INFORMATION, "info_concern", m.group(0))
@@ -1310,27 +1791,102 @@ def _content_rules(s: _Sentence, words, add, permission, asked_for_advice) -> bo
             m = rule.search(t, words)
             if m:
                 add(B.GIVE_INFORMATION, rule.name, m.group(0))
-                claimed = True
-                break
+                return True
+        if not _REFLECTS_ON.match(s.head) and not _REFLECT_ANYWHERE.search(t):
+            for rule in _INFO_MARKERS:
+                m = rule.search(t, words) if rule.name != "info_generic_subject" else rule.rx.match(s.head)
+                if m:
+                    add(B.GIVE_INFORMATION, rule.name, m.group(0))
+                    return True
     return claimed
 
 
-def _is_reflection(s: _Sentence, prior_low: str) -> bool:
+# Words that make a sentence a clause or a formula rather than a bare phrase (see the fragment rule below).
+_CLAUSE = _rx(
+    r"\b(?:i|we|is|are|was|were|am|be|been|have|has|had|do|does|did|can|will|would|should|could|might|may|"
+    r"must|let's|thank|thanks|please|bye|hi|hello|welcome|sorry|excuse|absolutely|exactly|definitely|indeed|"
+    r"course|totally|true|fair|cool|awesome|nice|perfect|lovely|wonderful|fantastic|excellent|sure|correct|"
+    r"certainly|go|goes|see|sees|get|gets|got|let|take|look|looks|tell|say|says|said|mean|means|think|know|"
+    r"want|"
+    r"need|seem|seems|sound|sounds|feel|feels)\b|n't\b|'(?:s|re|ve|ll|d|m)\b|[\[\]]"
+)
+
+
+def _is_reflection(s: _Sentence, prior_low: str, echo: set[str] | frozenset[str] = frozenset()) -> str:
+    """Why a statement gives back the client's meaning, or "".
+
+    ``echo`` holds the content words of the client's recent turns.
+    """
     head = s.head
-    if len(head) < 4 or _GENERIC_PRAISE.match(head):
-        return False
+    if len(head) < 4 or _GENERIC_PRAISE.match(head) or _SOCIAL_ONLY.match(head):
+        return ""
+    if _NOT_REFLECT_STEM.match(head):
+        return ""
     if _REFLECT_STEM.match(head):
-        return True
+        if _STRONG_STEM.match(head):
+            return "stem"
+        return "weak_stem" if " " in head.strip(" .,!?;:-") else ""
+    if _LISTENER_STEM.match(head):
+        return "listener"
+    if _REFLECT_ANYWHERE.search(head):
+        return "stem"  # "I guess it sounds like…"
     if head.startswith(_NOT_REFLECTION_START):
-        return False
+        return ""
+    if _YOU_SAID.search(head):
+        return "stem"  # "…like you said", "and you mentioned…"
     if head.count(" ") >= 2 and _YOU.search(head) and _YOU.search(_SOCIAL_YOU.sub(" ", head)):
-        return True
+        return "you"
+    mine = _content(head)
+    # "So, …" opening a statement sums up what was said.
+    if _SO_SUMMARY.match(s.text) and len(mine) >= 2:
+        return "so_summary"
     # No 'you' but an echo of what the client just said ("A lot going on at work.").
-    if prior_low and head.count(" ") >= 1:
-        mine = _content(head)
-        if len(mine) >= 2 and len(mine & _content(prior_low)) >= max(2, len(mine) // 2):
-            return True
-    return False
+    if (
+        prior_low
+        and head.count(" ") >= 1
+        and len(mine) >= 2
+        and len(mine & _content(prior_low)) >= max(2, len(mine) // 2)
+    ):
+        return "echo"
+    # A short fragment picking up the client's words ("Minimum wage, then.").
+    if echo and mine and head.count(" ") <= 6 and mine & echo:
+        return "fragment"
+    # A phrase with no verb of its own, said after the client spoke ("Very dull.", "A rough night."):
+    # it finishes or sums up what they said.
+    if (echo or prior_low) and mine and 1 <= head.count(" ") <= 7 and not _CLAUSE.search(head):
+        return "fragment"
+    return ""
+
+
+_WEAK_REASONS = frozenset({"you", "so_summary", "weak_stem"})
+_TELLS = frozenset({B.GIVE_INFORMATION, B.PERSUADE, B.ADVISE_WITH_PERMISSION, B.CONFRONT})
+
+
+def _lecture_context(
+    sentences: list[_Sentence], reflections: list[_Sentence], echo: set[str], add, informing: bool = False
+) -> list[_Sentence]:
+    """Drop weak reflections that belong to a stretch of information.
+
+    In a turn that informs or advises, a "you…" statement that shares no content word with what the client
+    said ("You've had two attacks this year.") states facts about the client rather than giving back their
+    words; it is part of the information.
+    """
+    tells = {c for s in sentences for c in s.codes} & _TELLS
+    if informing:
+        tells.add(B.GIVE_INFORMATION)
+    if not tells:
+        return reflections
+    informs = tells != {B.CONFRONT}  # in a confrontation the sentence is part of it, not information
+    kept = []
+    for s in reflections:
+        if s.reflection in _WEAK_REASONS and not (_content(s.head) & echo):
+            s.reflection = ""
+            if informs:
+                s.codes = (*s.codes, B.GIVE_INFORMATION)
+                add(B.GIVE_INFORMATION, "info_in_context", s.text)
+        else:
+            kept.append(s)
+    return kept
 
 
 def _reflection(sents: list[_Sentence], first: _Sentence, prior_low: str, add) -> None:
@@ -1361,11 +1917,11 @@ def _reflection(sents: list[_Sentence], first: _Sentence, prior_low: str, add) -
             add(B.COMPLEX_REFLECTION, "reflection_adds_meaning", " ".join(sorted(new)[:6]))
             return
         shared = mine & theirs
-        add(
-            B.SIMPLE_REFLECTION,
-            "reflection_repeats_client",
-            f"{evidence} (shared: {' '.join(sorted(shared)[:6])})" if shared else evidence,
-        )
+        if shared or not mine:
+            said = f"{evidence} (shared: {' '.join(sorted(shared)[:6])})" if shared else evidence
+            add(B.SIMPLE_REFLECTION, "reflection_repeats_client", said)
+        else:
+            add(B.SIMPLE_REFLECTION, "reflection_short", evidence)  # too short to add much meaning
         return
     if len(mine) >= 8 or len(sents) >= 2:
         add(B.COMPLEX_REFLECTION, "reflection_long_no_context", evidence)

@@ -121,6 +121,7 @@ def session_markdown(
     score: SessionScore | None,
     *,
     scenario_title: str | None = None,
+    overrides: list | None = None,
 ) -> str:
     """A readable debrief of one session: header, formative notice, transcript, disclosure ledger and scores.
 
@@ -176,7 +177,21 @@ def session_markdown(
         out += ["_Not scored yet._", ""]
     else:
         out += _score_markdown(score)
+    out += _overrides_markdown(overrides or [])
     return "\n".join(out).rstrip() + "\n"
+
+
+def _overrides_markdown(overrides: list) -> list[str]:
+    """Educator overrides, shown beside (never instead of) the automatic scores."""
+    if not overrides:
+        return []
+    out = ["## Educator overrides", "", "| Item | Educator | Status | Score | Reason | When |", "|---|---|---|---|---|---|"]
+    for o in overrides:
+        out.append(
+            f"| `{o.rubric_id}/{o.item_id}` | {_cell(o.educator)} | {status_text(o.status) if o.status else '—'} | "
+            f"{_number(o.score)} | {_cell(o.reason)} | {_when(o.at)} |"
+        )
+    return out + [""]
 
 
 def _score_markdown(score: SessionScore) -> list[str]:
@@ -223,6 +238,7 @@ def session_json(
     turns: list[Turn],
     disclosures: list[Disclosure],
     score: SessionScore | None,
+    overrides: list | None = None,
 ) -> str:
     """The whole session as an indented JSON document tagged ``"format": "mhsim-session/1"``.
 
@@ -238,6 +254,8 @@ def session_json(
         "disclosures": [d.model_dump(mode="json") for d in disclosures],
         "score": score.model_dump(mode="json") if score is not None else None,
     }
+    if overrides:
+        document["overrides"] = [o.model_dump(mode="json") for o in overrides]
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -263,3 +281,42 @@ def load_session_json(
         [Disclosure.model_validate(d) for d in document.get("disclosures", [])],
         SessionScore.model_validate(score) if score is not None else None,
     )
+
+
+# ------------------------------------------------------------------------------------- failure-lab attempts
+
+LAB_FORMAT = "mhsim-lab-attempt/1"
+"""Version tag of a failure-lab attempt export (``mhsim lab export``)."""
+
+
+def lab_attempts_json(attempts: list[Any]) -> str:
+    """Failure-lab attempts (``simulator.lab.attempt.LabAttempt``) as one JSON document, for a cohort's export."""
+    from . import __version__
+
+    document = {
+        "format": LAB_FORMAT,
+        "mhsim_version": __version__,
+        "attempts": [a.model_dump(mode="json") for a in attempts],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def load_lab_attempts_json(text: str) -> list[Any]:
+    """Parse a :func:`lab_attempts_json` document back into ``LabAttempt`` records."""
+    from .lab.attempt import LabAttempt
+
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ExportFormatError(f"not JSON: {exc}") from exc
+    if not isinstance(document, dict) or document.get("format") != LAB_FORMAT:
+        found = document.get("format") if isinstance(document, dict) else None
+        raise ExportFormatError(f"expected format {LAB_FORMAT!r}, found {found!r}")
+    return [LabAttempt.model_validate(a) for a in document.get("attempts", [])]
+
+
+def lab_attempt_markdown(attempt: Any, case: Any = None) -> str:
+    """The debrief of one failure-lab attempt (richer when the lab case file is given)."""
+    from .lab.debrief import attempt_markdown
+
+    return attempt_markdown(attempt, case)

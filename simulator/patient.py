@@ -28,11 +28,6 @@ PlanKind = Literal[
     "closing",
 ]
 MAX_FACTS_PER_REPLY = 2
-# Words that start a sentence but are not names: lower-cased after "Like I said, ".
-SENTENCE_STARTERS = frozenset(
-    "a an and but because everything honestly if it it's its just my no not nothing some sometimes so that "
-    "that's the there there's they they're this we well when yeah yes".split()
-)
 RECALL_PREFIXES = ("Like I said, ", "As I mentioned, ", "I told you, ")
 DEFAULT_LINES: dict[str, list[str]] = {
     "persuade": ["I know what I'm supposed to do. It's not that simple.", "Everyone keeps telling me that."],
@@ -68,6 +63,26 @@ class ReplyPlan:
     @property
     def text(self) -> str:
         return " ".join(self.lines)
+
+
+def _scenario_text(scenario: Scenario) -> list[str]:
+    texts = [scenario.opening_line, scenario.persona.background, scenario.persona.presenting_concern]
+    texts += [line for fact in scenario.facts for line in [*fact.lines, *fact.guarded_lines, fact.summary, fact.hint]]
+    for name in type(scenario.reactions).model_fields:
+        reaction = getattr(scenario.reactions, name)
+        if reaction is not None:
+            texts += reaction.lines
+    return texts + scenario.small_talk + scenario.closing_lines
+
+
+def _proper_nouns(scenario: Scenario) -> frozenset[str]:
+    """Capitalised words the scenario uses inside sentences (names, places): never lower-cased in a recall."""
+    names = set(scenario.persona.name.split())
+    for text in _scenario_text(scenario):
+        for sentence in re.split(r"(?<=[.!?…])\s+|\n", text):
+            words = re.findall(r"[A-Za-z][\w'-]*", sentence)
+            names.update(w for w in words[1:] if w[0].isupper() and w != "I" and not w.startswith("I'"))
+    return frozenset(names)
 
 
 def _normalise(text: str) -> str:
@@ -106,6 +121,7 @@ class Patient:
         self.seed = seed
         self._facts = {f.id: f for f in scenario.facts}
         self._deltas = {**DEFAULT_TRUST_DELTAS, **scenario.trust.deltas}
+        self._names = _proper_nouns(scenario)
 
     def initial_state(self) -> PatientState:
         """State before the first trainee turn."""
@@ -166,7 +182,11 @@ class Patient:
             Behaviour.SIMPLE_REFLECTION,
             Behaviour.COMPLEX_REFLECTION,
         }
-        state.closed_streak = state.closed_streak + 1 if only_closed else 0
+        # Screening and safety-plan questions are closed by design; they do not make a "checklist" streak.
+        if only_closed and not coding.risk_flags:
+            state.closed_streak += 1
+        elif not only_closed:
+            state.closed_streak = 0
         for flag in coding.risk_flags:
             if flag not in state.flags_asked:
                 state.flags_asked.append(flag)
@@ -237,7 +257,14 @@ class Patient:
             return self._react(state, "repeated_question", "question asked before")
 
         asked = set(behaviours) & {Behaviour.OPEN_QUESTION, Behaviour.CLOSED_QUESTION}
-        if asked and coding.topics:
+        # "Would it be okay if I shared what I know about X?" asks permission; it is not a question about X.
+        permission = set(behaviours) & {
+            Behaviour.SEEK_COLLABORATION,
+            Behaviour.ADVISE_WITH_PERMISSION,
+            Behaviour.GIVE_INFORMATION,
+            Behaviour.EMPHASIZE_AUTONOMY,
+        }
+        if asked and not permission and coding.topics:
             # Only a question about a topic calls for what the patient knows about it; a reflection or a
             # piece of information that mentions the topic gets the reaction to that behaviour instead.
             plan = self._topic_reply(state, list(coding.topics))
@@ -320,8 +347,8 @@ class Patient:
         said = [i for i in range(len(fact.lines)) if state.used_lines.get(f"fact:{fact.id}#{i}", 0)]
         line = fact.lines[said[0] if said else 0]
         prefix = self._pick(state, "recall", list(RECALL_PREFIXES))
-        first_word = re.split(r"[\s,.!?…]", line, maxsplit=1)[0].lower()
-        if first_word in SENTENCE_STARTERS:
+        first_word = re.split(r"[\s,.!?…:;]", line, maxsplit=1)[0]
+        if first_word not in self._names and not re.match(r"I\b|I'", line):
             line = line[:1].lower() + line[1:]
         return ReplyPlan("recall", [prefix + line], reason=f"already said {fact.id}")
 

@@ -70,6 +70,36 @@ class Disclosure(Record):
     trainee_text: str = Field(description="The trainee's words in that turn.")
 
 
+class ReplyCheck(Record):
+    """One check of a language-model reply, made before the reply was shown."""
+
+    attempt: int = Field(description="1 for the first draft, 2 for the one regeneration.")
+    check: str = Field(
+        description="role_reversal, prompt_leak, locked_fact, jargon, length, method_detail or claims_human."
+    )
+    passed: bool = Field(description="Whether the draft passed this check.")
+    detail: str = Field(default="", description="What was found, in plain words.")
+
+
+class ReplyUsage(Record):
+    """How a language-model reply was produced: model version, tokens, cost, latency, outcome."""
+
+    provider: str | None = Field(
+        default=None, description="Who served it, e.g. 'openai' or 'openai@127.0.0.1:8080'."
+    )
+    model_version: str | None = Field(default=None, description="The model version the provider reported.")
+    attempts: int = Field(default=1, description="Model calls made for this reply (2 after a regeneration).")
+    outcome: Literal["passed", "regenerated", "trimmed", "scripted"] = Field(
+        default="passed",
+        description="passed: first draft shown; regenerated: second draft shown; trimmed: shown up to the "
+        "sentence before a failed check; scripted: both drafts failed, the scripted line was shown.",
+    )
+    tokens_in: int | None = Field(default=None, description="Prompt tokens over all attempts.")
+    tokens_out: int | None = Field(default=None, description="Completion tokens over all attempts.")
+    cost_usd: float | None = Field(default=None, description="Cost in US dollars (None when unknown).")
+    latency_ms: float | None = Field(default=None, description="Time until the first words were shown.")
+
+
 class Turn(Record):
     """One utterance in the encounter."""
 
@@ -83,6 +113,9 @@ class Turn(Record):
     notices: list[str] = Field(default_factory=list, description="Things the trainee was told about this turn.")
     at: datetime = Field(default_factory=utcnow, description="When it was said (UTC).")
     duration_ms: float | None = Field(default=None, description="Time to produce a patient reply.")
+    model: str | None = Field(default=None, description="Language model that voiced the reply.")
+    usage: ReplyUsage | None = Field(default=None, description="Tokens, cost and outcome of an LLM reply.")
+    checks: list[ReplyCheck] = Field(default_factory=list, description="Checks run on an LLM reply.")
 
 
 class SessionInfo(Record):

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, PrivateAttr, field_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from .codes import SAFETY_PLAN_STEPS, Behaviour, RiskFlag
 from .scenario import SLUG, Strict
@@ -151,6 +151,17 @@ class FactsDisclosed(Strict):
     )
 
 
+def _valid_pattern(value: str) -> str:
+    """The pattern itself, or ValueError when it is not a safe, valid regular expression."""
+    if _NESTED_QUANTIFIER.search(value):
+        raise ValueError("nested quantifier such as (a+)+ can make matching very slow; simplify the pattern")
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression: {exc}") from None
+    return value
+
+
 class TextPattern(Strict):
     """A regular expression searched in the trainee's words (value 1 when the rule holds, else 0)."""
 
@@ -170,15 +181,7 @@ class TextPattern(Strict):
     @field_validator("pattern")
     @classmethod
     def _check_pattern(cls, value: str) -> str:
-        if _NESTED_QUANTIFIER.search(value):
-            raise ValueError(
-                "nested quantifier such as (a+)+ can make matching very slow; simplify the pattern"
-            )
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"not a valid regular expression: {exc}") from None
-        return value
+        return _valid_pattern(value)
 
     def model_post_init(self, context: Any, /) -> None:
         # Compiled once per rubric load; scoring never compiles per turn.
@@ -188,6 +191,98 @@ class TextPattern(Strict):
     def regex(self) -> re.Pattern[str]:
         """The compiled pattern."""
         return self._compiled
+
+
+class AskedBefore(Strict):
+    """Ordering: did a trainee turn before trainee turn ``before_turn`` show what is asked for (value 1 or 0)?
+
+    A turn qualifies when it matches every constraint given (any behaviour of ``behaviours``, any topic of
+    ``topics``, any flag of ``risk_flags``). Use it for "asked about X before turn N".
+    """
+
+    type: Literal["asked_before"] = Field(description="Detector type.")
+    before_turn: int = Field(ge=1, le=200, description="The move must come in a trainee turn numbered below this.")
+    behaviours: list[Behaviour] = Field(default_factory=list, description="Any of these behaviour codes.")
+    topics: list[str] = Field(default_factory=list, description="Any of these topics.")
+    risk_flags: list[RiskFlag] = Field(default_factory=list, description="Any of these risk moves.")
+
+    @model_validator(mode="after")
+    def _something(self) -> AskedBefore:
+        if not (self.behaviours or self.topics or self.risk_flags):
+            raise ValueError("give at least one of behaviours, topics or risk_flags")
+        return self
+
+
+GlobalName = Literal[
+    "empathy", "partnership", "cultivating_change_talk", "softening_sustain_talk", "relational", "technical"
+]
+
+
+class GlobalEstimate(Strict):
+    """An MITI global rating (1-5) *estimated* from coded behaviours and the patient's responses.
+
+    Always shown as an estimate: a trained rater (or the optional judge) gives the real rating.
+    """
+
+    type: Literal["global_estimate"] = Field(description="Detector type.")
+    rating: GlobalName = Field(
+        description="empathy, partnership, cultivating_change_talk, softening_sustain_talk, or the MITI "
+        "summaries relational ((partnership + empathy) / 2) and technical ((change + sustain) / 2)."
+    )
+
+
+class Signal(Strict):
+    """One observable behaviour for a level item: seen when some trainee turn matches every constraint given."""
+
+    label: str = Field(min_length=1, description="What the behaviour is, in plain words (shown as evidence).")
+    behaviours: list[Behaviour] = Field(default_factory=list, description="Any of these behaviour codes.")
+    topics: list[str] = Field(default_factory=list, description="Any of these topics.")
+    risk_flags: list[RiskFlag] = Field(default_factory=list, description="Any of these risk moves.")
+    pattern: str | None = Field(
+        default=None,
+        max_length=MAX_PATTERN_CHARS,
+        description="A regular expression the trainee's words must match (case-insensitive).",
+    )
+    absent: bool = Field(
+        default=False,
+        description="Seen when NO trainee turn matches (e.g. 'never asked about self-harm'). With 'needs_cue', "
+        "only judged once the patient gave a risk cue.",
+    )
+    needs_cue: bool = Field(default=False, description="Only applies once a risk cue was disclosed.")
+
+    _compiled: re.Pattern[str] | None = PrivateAttr(default=None)
+
+    @field_validator("pattern")
+    @classmethod
+    def _check_pattern(cls, value: str | None) -> str | None:
+        return None if value is None else _valid_pattern(value)
+
+    @model_validator(mode="after")
+    def _something(self) -> Signal:
+        if not (self.behaviours or self.topics or self.risk_flags or self.pattern):
+            raise ValueError("give at least one of behaviours, topics, risk_flags or pattern")
+        return self
+
+    def model_post_init(self, context: Any, /) -> None:
+        self._compiled = re.compile(self.pattern, re.IGNORECASE) if self.pattern else None
+
+    @property
+    def regex(self) -> re.Pattern[str] | None:
+        """The compiled pattern, if any."""
+        return self._compiled
+
+
+class EnactLevel(Strict):
+    """A WHO ENACT-style competency level (1-4) from observed behaviours.
+
+    Level 1: any harmful behaviour seen. Level 2: no harm, not every basic skill. Level 3: every basic skill.
+    Level 4: every basic skill and at least one advanced skill.
+    """
+
+    type: Literal["enact_level"] = Field(description="Detector type.")
+    harmful: list[Signal] = Field(default_factory=list, description="Unhelpful or potentially harmful behaviours.")
+    basic: list[Signal] = Field(min_length=1, description="Basic helping skills expected.")
+    advanced: list[Signal] = Field(default_factory=list, description="Advanced skills.")
 
 
 Detector = Annotated[
@@ -202,7 +297,10 @@ Detector = Annotated[
     | RiskFlagAsked
     | TopicAsked
     | FactsDisclosed
-    | TextPattern,
+    | TextPattern
+    | AskedBefore
+    | GlobalEstimate
+    | EnactLevel,
     Field(discriminator="type"),
 ]
 DETECTOR_TYPES: tuple[str, ...] = (
@@ -218,6 +316,9 @@ DETECTOR_TYPES: tuple[str, ...] = (
     "topic_asked",
     "facts_disclosed",
     "text_pattern",
+    "asked_before",
+    "global_estimate",
+    "enact_level",
 )
 
 
@@ -308,6 +409,11 @@ class Rubric(Strict):
         description="How the instrument's licence is respected (e.g. paraphrased, not reproduced).",
     )
     description: str = Field(default="", description="What the rubric is for, in a few sentences.")
+    scenario_topics: list[str] = Field(
+        default_factory=list,
+        description="Topics that are not built in but that every scenario using this rubric defines; "
+        "any other topic name in a detector must be built in.",
+    )
     items: list[Item] = Field(min_length=1, description="The items, in the order they are shown.")
 
     def item(self, item_id: str) -> Item:
@@ -365,6 +471,37 @@ def check_rubric(rubric: Rubric, path: Path, pos: Positions) -> list[Problem]:
         else:
             seen[item.id] = index
         problems.extend(_threshold_problems(item, loc, pos))
+        problems.extend(_topic_problems(rubric, item, loc, pos))
+    return problems
+
+
+def _detector_topics(detector: Any) -> list[tuple[tuple[str | int, ...], str]]:
+    """(location inside the detector, topic name) for every topic a detector names."""
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    for j, topic in enumerate(getattr(detector, "topics", None) or []):
+        found.append((("topics", j), topic))
+    if isinstance(detector, EnactLevel):
+        for group in ("harmful", "basic", "advanced"):
+            for k, signal in enumerate(getattr(detector, group)):
+                for j, topic in enumerate(signal.topics):
+                    found.append(((group, k, "topics", j), topic))
+    return found
+
+
+def _topic_problems(rubric: Rubric, item: Item, loc: tuple[str | int, ...], pos: Positions) -> list[Problem]:
+    from .topics import BUILTIN_TOPICS
+
+    known = set(BUILTIN_TOPICS) | set(rubric.scenario_topics)
+    problems = []
+    for where, topic in _detector_topics(item.detector):
+        if topic not in known:
+            problems.append(
+                pos.problem(
+                    loc + ("detector", *where),
+                    f"unknown topic {topic!r}: use a built-in topic ({', '.join(sorted(BUILTIN_TOPICS))}) or "
+                    "list it under 'scenario_topics' if every scenario using this rubric defines it",
+                )
+            )
     return problems
 
 
@@ -450,6 +587,10 @@ def rubric_schema() -> dict:
 
 __all__ = [
     "DETECTOR_TYPES",
+    "AskedBefore",
+    "EnactLevel",
+    "GlobalEstimate",
+    "Signal",
     "SCHEMA_VERSION",
     "Detector",
     "Feedback",

@@ -25,8 +25,11 @@ from .records import Disclosure, ItemScore, ItemStatus, RubricScore, SessionScor
 from .rubric import (
     MAX_SEARCH_CHARS,
     AdherentTotal,
+    AskedBefore,
     BehaviourCount,
+    EnactLevel,
     FactsDisclosed,
+    GlobalEstimate,
     Item,
     NonAdherentTotal,
     PercentComplexReflections,
@@ -36,12 +39,14 @@ from .rubric import (
     Rubric,
     SafetyPlanning,
     ScreenerFollowup,
+    Signal,
     TextPattern,
     TopicAsked,
 )
 from .scenario import Scenario
 
 MIN_TRAINEE_TURNS = 1
+_UNSET = object()
 NOT_ENOUGH = "Not enough to score yet: the transcript has no trainee turns."
 QUOTE_CHARS = 60
 
@@ -125,6 +130,30 @@ class _Session:
             if d.fact_id not in self.first_disclosed or d.turn < self.first_disclosed[d.fact_id]:
                 self.first_disclosed[d.fact_id] = d.turn
         self.fact_topics = {f.id: set(f.topics) for f in scenario.facts}
+        self._turns = turns
+        self._estimates: object = _UNSET
+
+    @property
+    def estimates(self):
+        """Estimated MITI globals for the transcript (computed once, on first use)."""
+        if self._estimates is _UNSET:
+            from .estimates import CodedTurn, estimate_globals
+            from .talk import client_talk_type
+
+            coded = []
+            context: list[tuple[str, str]] = []
+            for turn in self._turns:
+                words = len(turn.text.split())
+                if turn.speaker == "trainee":
+                    codes = frozenset(turn.coding.behaviours) - {Behaviour.OTHER} if turn.coding else frozenset()
+                    coded.append(CodedTurn("therapist", codes, index=turn.index, words=words))
+                    context.append(("therapist", turn.text))
+                else:
+                    talk = client_talk_type(turn.text, context[-2:])
+                    coded.append(CodedTurn("client", talk=talk, index=turn.index, words=words))
+                    context.append(("client", turn.text))
+            self._estimates = estimate_globals(coded)
+        return self._estimates
 
     def first_of(self, facts: Iterable[str]) -> tuple[str, int] | None:
         """The earliest disclosure among ``facts``: (fact id, trainee turn number)."""
@@ -484,6 +513,97 @@ def _text_pattern(d: TextPattern, s: _Session) -> Finding:
     return Finding(1.0, "No trainee turn had this wording.")
 
 
+def _asked_before(d: AskedBefore, s: _Session) -> Finding:
+    hits = [t for t in s.said if _matches(t, d.behaviours, d.topics, d.risk_flags, None)]
+    what = _what(d.behaviours, d.topics, d.risk_flags)
+    early = [t for t in hits if t.number < d.before_turn]
+    if early:
+        return Finding(1.0, f"{what} at {_turns(t.index for t in early)}, before trainee turn {d.before_turn}.",
+                       [t.index for t in early])
+    if hits:
+        return Finding(
+            0.0,
+            f"{what} only at {_turns(t.index for t in hits)}, not before trainee turn {d.before_turn}.",
+            [t.index for t in hits],
+        )
+    return Finding(0.0, f"Never: {what.lower()}.")
+
+
+def _what(behaviours, topics, flags) -> str:
+    parts = []
+    if behaviours:
+        parts.append(" or ".join(_NAMES[b][0] for b in behaviours))
+    if topics:
+        parts.append("about " + ", ".join(topics))
+    if flags:
+        parts.append("asking " + _flags(flags))
+    return ("Trainee " + " ".join(parts)) if parts else "Trainee turn"
+
+
+def _matches(t: _Said, behaviours, topics, flags, regex) -> bool:
+    if behaviours and not t.behaviours & set(behaviours):
+        return False
+    if topics and not t.topics & set(topics):
+        return False
+    if flags and not t.flags & set(flags):
+        return False
+    return not (regex is not None and regex.search(t.text, 0, MAX_SEARCH_CHARS) is None)
+
+
+def _global_estimate(d: GlobalEstimate, s: _Session) -> Finding:
+    from .estimates import ESTIMATE_NOTE
+
+    est = s.estimates
+    if est is None:
+        return _na("No trainee turns to estimate from.")
+    value = getattr(est, d.rating)
+    if d.rating in ("relational", "technical"):
+        parts = ("partnership", "empathy") if d.rating == "relational" else (
+            "cultivating_change_talk", "softening_sustain_talk")
+        detail = "; ".join(f"{p.replace('_', ' ')} {getattr(est, p):g}: {est.details[p]}" for p in parts)
+        evidence = sorted({i for p in parts for i in est.evidence[p]})
+    else:
+        detail = est.details[d.rating]
+        evidence = est.evidence[d.rating]
+    return Finding(round(value, 2), f"Estimate {value:.1f} of 5 ({detail}). {ESTIMATE_NOTE}", evidence)
+
+
+def _signal_seen(sig: Signal, s: _Session) -> tuple[bool | None, list[int]]:
+    """(seen?, evidence turns); None when the signal does not apply (needs a cue that never came)."""
+    if sig.needs_cue and s.cue is None:
+        return None, []
+    hits = [t.index for t in s.said if _matches(t, sig.behaviours, sig.topics, sig.risk_flags, sig.regex)]
+    if sig.absent:
+        return (not hits), []
+    return bool(hits), hits
+
+
+def _enact_level(d: EnactLevel, s: _Session) -> Finding:
+    harmful = [(sig, *_signal_seen(sig, s)) for sig in d.harmful]
+    seen_harm = [(sig, ev) for sig, seen, ev in harmful if seen]
+    if seen_harm:
+        labels = "; ".join(sig.label for sig, _ in seen_harm)
+        evidence = [i for _, ev in seen_harm for i in ev]
+        return Finding(1.0, f"Level 1: potentially harmful behaviour seen ({labels}).", evidence)
+    basic = [(sig, *_signal_seen(sig, s)) for sig in d.basic]
+    applicable = [(sig, seen, ev) for sig, seen, ev in basic if seen is not None]
+    done = [(sig, ev) for sig, seen, ev in applicable if seen]
+    left = [sig.label for sig, seen, _ in applicable if not seen]
+    advanced = [(sig, ev) for sig, seen, ev in ((sig, *_signal_seen(sig, s)) for sig in d.advanced) if seen]
+    evidence = [i for _, ev in done for i in ev] + [i for _, ev in advanced for i in ev]
+    if left:
+        detail = f"Level 2: no harmful behaviour; basic skills seen {len(done)} of {len(applicable)}"
+        detail += f" (not seen: {'; '.join(left)})."
+        return Finding(2.0, detail, evidence)
+    if advanced:
+        return Finding(
+            4.0,
+            f"Level 4: every basic skill, and advanced: {'; '.join(sig.label for sig, _ in advanced)}.",
+            evidence,
+        )
+    return Finding(3.0, "Level 3: no harmful behaviour and every basic skill seen.", evidence)
+
+
 _DETECTORS: dict[type, Callable[[object, _Session], Finding]] = {
     BehaviourCount: _behaviour_count,  # type: ignore[dict-item]
     ReflectionQuestionRatio: _rq_ratio,  # type: ignore[dict-item]
@@ -497,6 +617,9 @@ _DETECTORS: dict[type, Callable[[object, _Session], Finding]] = {
     TopicAsked: _topic_asked,  # type: ignore[dict-item]
     FactsDisclosed: _facts_disclosed,  # type: ignore[dict-item]
     TextPattern: _text_pattern,  # type: ignore[dict-item]
+    AskedBefore: _asked_before,  # type: ignore[dict-item]
+    GlobalEstimate: _global_estimate,  # type: ignore[dict-item]
+    EnactLevel: _enact_level,  # type: ignore[dict-item]
 }
 
 
@@ -601,6 +724,8 @@ def score_session(
                 continue
             score, finding = score_item(rubric, item, session)
             items.append(score)
+            if isinstance(item.detector, GlobalEstimate):
+                continue  # rough estimates are shown with their item, never in the headline lists
             if score.status == "met":
                 result.strengths.append(_line(score))
             elif score.status == "missed":

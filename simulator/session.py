@@ -8,14 +8,14 @@ leaves the trainee turn committed and pending, so it can be retried or voiced by
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .coding import CODER_VERSION, Coder
 from .engine import EngineError, PatientEngine, ReplyRequest, ScriptedEngine
 from .patient import Patient, ReplyPlan
-from .privacy import redact
+from .privacy import redact, scenario_names
 from .records import Disclosure, PatientState, SessionInfo, SessionScore, Turn, utcnow
 from .scenario import Scenario
 from .topics import merged_topics
@@ -41,8 +41,11 @@ class Submitted:
     notices: list[str] = field(default_factory=list)
 
 
-def clean_input(text: str) -> tuple[str, list[str]]:
-    """Trim, cap the size and redact identifiers; return the text to keep and notices for the trainee."""
+def clean_input(text: str, known_names: Iterable[str] | None = None) -> tuple[str, list[str]]:
+    """Trim, cap the size and redact identifiers; return the text to keep and notices for the trainee.
+
+    ``known_names`` are the scenario's own fictional names, which are not redacted (any other name is).
+    """
     notices: list[str] = []
     text = text.strip()
     if len(text) > MAX_INPUT_CHARS:
@@ -50,7 +53,7 @@ def clean_input(text: str) -> tuple[str, list[str]]:
             f"Your message was {len(text):,} characters; only the first {MAX_INPUT_CHARS:,} were kept."
         )
         text = text[:MAX_INPUT_CHARS].rstrip()
-    text, kinds = redact(text)
+    text, kinds = redact(text, known_names)
     if kinds:
         kinds_text = ", ".join(sorted(set(kinds)))
         notices.append(
@@ -135,7 +138,7 @@ class Session:
             raise SessionOver("The encounter has ended; open the debrief or start a new session.")
         if self.pending is not None:
             raise RuntimeError("the previous reply is still pending; voice or retry it first")
-        text, notices = clean_input(raw)
+        text, notices = clean_input(raw, scenario_names(self.scenario))
         if not text:
             return None
         prior = next((t.text for t in reversed(self.turns) if t.speaker == "patient"), None)
@@ -177,8 +180,16 @@ class Session:
             raise EngineError(f"The patient engine failed: {exc}", "other", partial="".join(parts)) from exc
         text = "".join(parts).strip() or pending.plan.text
         duration = (time.perf_counter() - started) * 1000
+        # An LLM engine reports the model, usage and checks of the reply it just voiced (Turn fields).
+        take_record = getattr(engine, "take_reply_record", None)
+        record = take_record() if callable(take_record) else {}
         self._append(
-            "patient", text, trainee_turn=self.state.turn, engine=engine.name, duration_ms=round(duration, 3)
+            "patient",
+            text,
+            trainee_turn=self.state.turn,
+            engine=engine.name,
+            duration_ms=round(duration, 3),
+            **record,
         )
         if pending.ledger:
             self.ledger.extend(pending.ledger)

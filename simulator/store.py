@@ -225,6 +225,62 @@ def m006_turns_fts(db: Database) -> None:
             raise
 
 
+@migrations()
+def m008_llm_usage(db: Database) -> None:
+    """Language-model replies: model, reported version, tokens, cost, latency, checks and outcome per turn.
+
+    The numbers are flat columns so totals are one SQL query (or a Datasette facet); ``usage`` and ``checks``
+    keep the whole records as JSON so a turn reads back exactly as it was written.
+    """
+    turns = db["turns"]
+    for name, kind in (
+        ("model", str),
+        ("model_version", str),
+        ("tokens_in", int),
+        ("tokens_out", int),
+        ("cost_usd", float),
+        ("latency_ms", float),
+        ("reply_outcome", str),
+        ("usage", str),
+        ("checks", str),
+    ):
+        if name not in turns.columns_dict:
+            turns.add_column(name, kind)
+
+
+@migrations()
+def m009_lab(db: Database) -> None:
+    """The AI failure lab: attempts with their flags, decisions, timings, per-failure outcomes and scores;
+    live-probe runs, their recorded outputs and staff grades (see ``simulator.lab.storage``)."""
+    from .lab.storage import create_tables
+
+    create_tables(db)
+
+
+@migrations()
+def m007_overrides(db: Database) -> None:
+    """Educator overrides of item scores (with a reason) and educator ratings, for calibration."""
+    from .overrides import create_tables as create_override_tables
+
+    create_override_tables(db)
+
+
+def _llm_columns(turn: Turn) -> dict[str, Any]:
+    """The m008 columns of a turn: flat numbers for totals, whole records as JSON for the round trip."""
+    usage = turn.usage
+    return {
+        "model": turn.model,
+        "model_version": usage.model_version if usage else None,
+        "tokens_in": usage.tokens_in if usage else None,
+        "tokens_out": usage.tokens_out if usage else None,
+        "cost_usd": usage.cost_usd if usage else None,
+        "latency_ms": usage.latency_ms if usage else None,
+        "reply_outcome": usage.outcome if usage else None,
+        "usage": _dumps(usage.model_dump(mode="json")) if usage else None,
+        "checks": _dumps([c.model_dump(mode="json") for c in turn.checks]) if turn.checks else None,
+    }
+
+
 # -------------------------------------------------------------------------------------------------- errors
 
 
@@ -418,6 +474,9 @@ class Store:
                 "notices": _loads(row["notices"], []),
                 "at": row["at"],
                 "duration_ms": row["duration_ms"],
+                "model": row.get("model"),
+                "usage": _loads(row.get("usage"), None),
+                "checks": _loads(row.get("checks"), []),
             }
         )
 
@@ -474,6 +533,7 @@ class Store:
                     "notices": _dumps(list(turn.notices)),
                     "at": _iso(turn.at),
                     "duration_ms": turn.duration_ms,
+                    **_llm_columns(turn),
                 }
             )
             db.execute(
@@ -770,3 +830,207 @@ class Store:
                 params = [f"%{query}%", limit]
             rows = list(self.db.query(sql, params))
         return [(row["session_id"], self._turn(row)) for row in rows]
+
+    # -------------------------------------------------------------------------------- the AI failure lab
+
+    def save_lab_attempt(self, attempt: Any) -> None:
+        """Store a finished lab attempt (a ``simulator.lab.attempt.LabAttempt``) with its flat rows."""
+        from .lab import storage
+
+        with self._write() as db:
+            storage.save_attempt(db, attempt)
+
+    def lab_attempts(self, *, trainee: str | None = None, case_id: str | None = None, limit: int = 100) -> list[Any]:
+        """Lab attempts, newest first, optionally one trainee's or one case's."""
+        from .lab import storage
+
+        with self._guard():
+            return storage.attempts(self.db, trainee=trainee, case_id=case_id, limit=limit)
+
+    def lab_attempt(self, attempt_id: str) -> Any:
+        """One lab attempt by id or unique prefix (KeyError when none or several match)."""
+        from .lab import storage
+
+        with self._guard():
+            return storage.attempt(self.db, attempt_id)
+
+    def lab_outcomes(self, trainee: str | None = None) -> list[dict[str, Any]]:
+        """Per planted failure: mode, challenges, spotted and named (for detection rates)."""
+        from .lab import storage
+
+        with self._guard():
+            return storage.outcome_rows(self.db, trainee)
+
+    def create_probe_run(self, run: dict[str, Any]) -> None:
+        """Store a live-probe run header (id, model, model_version, api_base, started_at, repeats, cases)."""
+        from .lab import storage
+
+        with self._write() as db:
+            storage.create_run(db, run)
+
+    def finish_probe_run(self, run_id: str, ended_at: datetime, model_version: str | None = None) -> None:
+        """Stamp a probe run's end (and the model version the provider reported)."""
+        from .lab import storage
+
+        with self._write() as db:
+            storage.finish_run(db, run_id, ended_at, model_version)
+
+    def add_probe_output(self, output: dict[str, Any]) -> int:
+        """Store one recorded, already redacted probe output; return its id."""
+        from .lab import storage
+
+        with self._write() as db:
+            return storage.add_output(db, output)
+
+    def save_probe_grade(self, grade: dict[str, Any]) -> None:
+        """Store (or replace) one rater's grade of one criterion of one probe output."""
+        from .lab import storage
+
+        with self._write() as db:
+            storage.save_grade(db, grade)
+
+    def probe_runs(self, run_id: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """Probe runs, newest first (or the one matching ``run_id`` or a prefix of it)."""
+        from .lab import storage
+
+        with self._guard():
+            return storage.run_rows(self.db, run_id, limit)
+
+    def probe_outputs(self, run_id: str) -> list[dict[str, Any]]:
+        """A probe run's recorded outputs, in order."""
+        from .lab import storage
+
+        with self._guard():
+            return storage.output_rows(self.db, run_id)
+
+    def probe_grades(self, run_id: str) -> list[dict[str, Any]]:
+        """Every grade given to a probe run's outputs."""
+        from .lab import storage
+
+        with self._guard():
+            return storage.grade_rows(self.db, run_id)
+
+    # ------------------------------------------------------------------ educator overrides and ratings
+
+    def add_override(self, override: Any) -> None:
+        """Store an educator's override (:class:`simulator.overrides.Override`); the automatic score is kept."""
+        from . import overrides
+
+        self._known(override.session_id)
+        with self._write() as db:
+            overrides.insert_override(db, override)
+
+    def overrides(self, session_id: str | None = None) -> list[Any]:
+        """Current overrides (newest per educator and item) of one session, or of every session."""
+        from . import overrides
+
+        if session_id is not None:
+            session_id = self._known(session_id)
+        with self._guard():
+            return overrides.select_overrides(self.db, session_id)
+
+    def add_rating(self, rating: Any) -> None:
+        """Store an educator's rating (:class:`simulator.overrides.Rating`) of an item, for calibration."""
+        from . import overrides
+
+        self._known(rating.session_id)
+        with self._write() as db:
+            overrides.insert_rating(db, rating)
+
+    def ratings(self, session_id: str | None = None) -> list[Any]:
+        """Current educator ratings (newest per rater and item) of one session, or of every session."""
+        from . import overrides
+
+        if session_id is not None:
+            session_id = self._known(session_id)
+        with self._guard():
+            return overrides.select_ratings(self.db, session_id)
+
+    def automatic_scores(self) -> list[dict[str, Any]]:
+        """Every stored automatic item score: session_id, rubric_id, item_id, status, value, versions."""
+        with self._guard():
+            return list(
+                self.db.query(
+                    "select s.session_id, s.rubric_id, s.rubric_version, s.item_id, s.kind, s.status, s.value, "
+                    "s.coder_version from scores s"
+                )
+            )
+
+    # ------------------------------------------------------------------ the trainee's app: notes and history
+
+    def add_note(self, session_id: str, turn: int, text: str) -> None:
+        """Keep a pause-and-reflect note the trainee wrote after trainee turn ``turn`` (kept in ``meta``)."""
+        session_id = self._known(session_id)
+        with self._write() as db:
+            meta = _loads(self._row(session_id)["meta"], {})
+            notes = list(meta.get("notes", []))
+            notes.append({"turn": int(turn), "text": text, "at": _now()})
+            meta["notes"] = notes
+            db["sessions"].update(session_id, {"meta": _dumps(meta)})
+
+    def notes(self, session_id: str) -> list[dict[str, Any]]:
+        """The session's reflection notes, oldest first, as dicts with ``turn``, ``text`` and ``at`` (UTC)."""
+        return [dict(n) for n in self.meta(session_id).get("notes", []) if isinstance(n, dict)]
+
+    def find_sessions(
+        self,
+        *,
+        scenario_id: str | None = None,
+        status: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 500,
+    ) -> list[SessionInfo]:
+        """Session headers, newest first, filtered by scenario, status and start time (``since`` <= t < ``until``)."""
+        where: list[str] = []
+        params: list[Any] = []
+        for column, value in (("scenario_id", scenario_id), ("status", status)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        if since is not None:
+            where.append("started_at >= ?")
+            params.append(_iso(since))
+        if until is not None:
+            where.append("started_at < ?")
+            params.append(_iso(until))
+        sql = "select * from sessions" + (" where " + " and ".join(where) if where else "")
+        sql += " order by started_at desc, id desc limit ?"
+        params.append(max(0, int(limit)))
+        with self._guard():
+            return [self._info(row) for row in self.db.query(sql, params)]
+
+    def session_scenarios(self) -> list[tuple[str, str, int]]:
+        """Every scenario with stored sessions: (id, latest title, number of sessions), most used first."""
+        with self._guard():
+            rows = list(
+                self.db.query(
+                    "select scenario_id, count(*) as n, "
+                    "(select s2.scenario_title from sessions s2 where s2.scenario_id = s.scenario_id "
+                    " order by s2.started_at desc limit 1) as title "
+                    "from sessions s group by scenario_id order by n desc, scenario_id"
+                )
+            )
+        return [(row["scenario_id"], row["title"] or row["scenario_id"], row["n"]) for row in rows]
+
+    # ------------------------------------------------------------------------------ language-model usage
+
+    def usage_totals(self, session_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """Per-session totals of language-model replies (sessions without any are left out).
+
+        Each value has ``replies``, ``tokens_in``, ``tokens_out``, ``cost_usd`` (None when no reply had a
+        known cost), ``models`` (configured models, comma-separated), ``regenerated``, ``trimmed`` and
+        ``scripted`` (replies that fell back to the scripted line).
+        """
+        if not session_ids:
+            return {}
+        marks = ", ".join("?" for _ in session_ids)
+        sql = (
+            "select session_id, count(*) as replies, sum(tokens_in) as tokens_in, "
+            "sum(tokens_out) as tokens_out, sum(cost_usd) as cost_usd, group_concat(distinct model) as models, "
+            "sum(reply_outcome = 'regenerated') as regenerated, sum(reply_outcome = 'trimmed') as trimmed, "
+            "sum(reply_outcome = 'scripted') as scripted "
+            f"from turns where model is not null and session_id in ({marks}) group by session_id"
+        )
+        with self._guard():
+            return {row.pop("session_id"): row for row in self.db.query(sql, list(session_ids))}

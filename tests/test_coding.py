@@ -576,3 +576,239 @@ def test_word_gates_are_sound_for_every_rule() -> None:
                 misses.append((rule.name, text.strip()))
                 break
     assert misses == []
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Reported miscodings (scenario authors) and context from earlier turns
+# ------------------------------------------------------------------------------------------------------------
+
+AUTHOR_CASES = [
+    ("How confident are you that you could cut down if you decided to?", B.OPEN_QUESTION),
+    ("On a scale of 1 to 10, how confident are you that you could cut down?", B.OPEN_QUESTION),
+    ("It sounds like it helps to have somewhere to put things at night.", None),  # a reflection
+    ("Yes, but you know it's damaging your liver.", B.CONFRONT),
+    (
+        "A raised liver reading can be an early sign of strain, and it often improves when people drink less.",
+        B.GIVE_INFORMATION,
+    ),
+    (
+        "I can't be available in the evenings, but the crisis line is open day and night if things get bad.",
+        B.GIVE_INFORMATION,
+    ),
+    ("You've been really open with me today.", B.AFFIRM),
+    ("How have you been sleeping\nlately?", B.OPEN_QUESTION),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), AUTHOR_CASES)
+def test_reported_miscodings_are_fixed(coder: Coder, text: str, expected: B | None) -> None:
+    coding = coder.code(text)
+    if expected is None:
+        assert coding.primary in (B.SIMPLE_REFLECTION, B.COMPLEX_REFLECTION), coding.cues
+        assert B.PERSUADE not in coding.behaviours
+    else:
+        assert coding.primary == expected, coding.cues
+    assert B.PERSUADE not in coder.code(AUTHOR_CASES[0][0]).behaviours
+
+
+def test_own_fault_is_confront_only(coder: Coder) -> None:
+    assert coder.code("it is your own fault").behaviours == [B.CONFRONT]
+
+
+def test_three_part_summary_is_complex(coder: Coder) -> None:
+    coding = coder.code(
+        "So you want to feel better in the mornings, you want your partner off your back, and you've cut down "
+        "before.",
+        "I want to feel better in the mornings and I want my partner off my back.",
+    )
+    assert coding.primary == B.COMPLEX_REFLECTION
+    assert coding.cues[0].rule == "reflection_summary"
+
+
+def test_yes_but_that_agrees_is_not_a_confrontation(coder: Coder) -> None:
+    assert B.CONFRONT not in coder.code("Yeah, but on the other hand part of you wants a change.").behaviours
+
+
+def test_fact_seeking_wh_questions_are_closed(coder: Coder) -> None:
+    for text in ("How often do you drink?", "When did you start?", "How many cigarettes a day?"):
+        assert coder.code(text).primary == B.CLOSED_QUESTION, text
+    assert coder.code("How has drinking affected your work?").primary == B.OPEN_QUESTION
+    assert coder.code("Would you mind filling me in on what happened?").primary == B.OPEN_QUESTION
+    assert coder.code("Is there anything else you like about it?").primary == B.OPEN_QUESTION
+
+
+def test_back_channel_with_a_rising_tone_is_not_a_question(coder: Coder) -> None:
+    assert coder.code("Yeah?").primary == B.OTHER
+
+
+def test_context_skips_back_channels_to_find_what_was_reflected(coder: Coder) -> None:
+    context = [("client", "I've been drinking every night since the divorce."), ("therapist", "Go on."),
+               ("client", "Mm-hmm.")]
+    with_context = coder.code("You've been drinking every night since the divorce.", context=context)
+    assert with_context.primary == B.SIMPLE_REFLECTION
+    assert with_context.cues[0].rule == "reflection_repeats_client"
+    # an explicit prior still wins over the context
+    other = coder.code("You've been drinking every night since the divorce.", "Mm-hmm.", context=context)
+    assert other.cues[0].rule != "reflection_repeats_client"
+
+
+def test_code_command_annomi_scheme(app: typer.Typer, tmp_path: Path) -> None:
+    import csv
+    import io
+
+    src = tmp_path / "annomi-like.csv"
+    src.write_text(
+        "transcript_id,interlocutor,utterance_text\n"
+        "7,therapist,What brings you in today?\n"
+        "7,client,I want to cut down on my drinking.\n"
+        "7,therapist,You want to cut down.\n"
+        "7,therapist,Many people find their sleep improves when they drink less.\n"
+        "7,therapist,How often do you drink?\n"
+        "7,client,I don't think it's a problem.\n"
+        "7,therapist,Okay.\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["code", str(src), "--scheme", "annomi"])
+    assert result.exit_code == 0, result.output
+    rows = _jsonl(result.stdout)
+    assert [r["annomi_behaviour"] for r in rows] == [
+        "question", None, "reflection", "therapist_input", "question", None, "other"
+    ]
+    assert rows[0]["question_subtype"] == "open" and rows[4]["question_subtype"] == "closed"
+    assert rows[2]["reflection_subtype"] == "simple"
+    assert rows[3]["input_subtype"] == "information"
+    assert [rows[1]["client_talk_type"], rows[5]["client_talk_type"]] == ["change", "sustain"]
+    assert rows[0]["client_talk_type"] is None and rows[1]["question_subtype"] is None
+    out = CliRunner().invoke(app, ["code", str(src), "--scheme", "annomi", "--format", "csv"])
+    table = list(csv.DictReader(io.StringIO(out.stdout)))
+    assert table[2]["annomi_behaviour"] == "reflection" and table[1]["client_talk_type"] == "change"
+    bad = CliRunner().invoke(app, ["code", str(src), "--scheme", "misc"])
+    assert bad.exit_code == 1 and "unknown --scheme" in bad.stderr
+
+
+def test_default_scheme_output_is_unchanged(app: typer.Typer, tmp_path: Path) -> None:
+    src = tmp_path / "t.csv"
+    src.write_text("text\nTell me more.\n", encoding="utf-8")
+    row = _jsonl(CliRunner().invoke(app, ["code", str(src)]).stdout)[0]
+    assert "annomi_behaviour" not in row and row["primary"] == "open_question"
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Information, lecturing and reflections said with a question mark
+# ------------------------------------------------------------------------------------------------------------
+
+INFORMATION_CASES = [
+    "Research shows that regular exercise lifts mood within a few weeks.",
+    "Smoking can also cause gum disease and staining.",
+    "Most people who drink heavily at weekends sleep worse during the week.",
+    "The guideline is no more than fourteen units a week.",
+    "Heavy drinking is linked to high blood pressure.",
+    "I'm concerned about how often you've been missing your tablets.",
+    "As your nurse, I want you to know the clinic is open on Saturdays.",
+    "We'll book a follow-up appointment for next month.",
+    "You can take it with or without food.",
+    "The side effects usually settle down after a week or two.",
+]
+
+
+@pytest.mark.parametrize("text", INFORMATION_CASES)
+def test_information_markers(coder: Coder, text: str) -> None:
+    coding = coder.code(text, "I don't know much about it.")
+    assert coding.primary == B.GIVE_INFORMATION, (text, coding.cues)
+
+
+def test_you_statements_inside_a_lecture_are_information_not_reflections(coder: Coder) -> None:
+    prior = "I only smoke on the balcony, so it's fine."
+    lecture = coder.analyse(
+        "Your cough has got worse this year. Smoke on your clothes can still trigger her asthma.", prior
+    )
+    assert lecture.coding.behaviours == [B.GIVE_INFORMATION], lecture.coding.cues
+    assert not lecture.sentences[0].reflection and B.GIVE_INFORMATION in lecture.sentences[0].codes
+    # the same kind of "you…" sentence, picking up the client's words, is still a reflection
+    echo = coder.code(
+        "You only smoke on the balcony. Smoke on your clothes can still trigger her asthma.", prior
+    )
+    assert any(b in (B.SIMPLE_REFLECTION, B.COMPLEX_REFLECTION) for b in echo.behaviours), echo.cues
+    # and on its own, with nothing to inform about, it reflects
+    alone = coder.code("Your cough has got worse this year.", prior)
+    assert alone.primary in (B.SIMPLE_REFLECTION, B.COMPLEX_REFLECTION)
+
+
+def test_a_reflective_opening_neither_advises_nor_informs(coder: Coder) -> None:
+    coding = coder.code("You feel you should be able to sort this out on your own.", "I should cope alone.")
+    assert B.PERSUADE not in coding.behaviours and B.GIVE_INFORMATION not in coding.behaviours
+    assert coding.primary in (B.SIMPLE_REFLECTION, B.COMPLEX_REFLECTION)
+    assert coder.code("You must be exhausted.").primary != B.PERSUADE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "If the pain comes back, call your doctor straight away.",
+        "We need to get your blood sugar down before the summer.",
+        "I'd switch to decaf after lunch if I were in your shoes.",
+        "Don't you know what happens when people drive after drinking?",
+    ],
+)
+def test_advice_in_other_forms_is_persuade(coder: Coder, text: str) -> None:
+    assert coder.code(text).primary == B.PERSUADE, coder.code(text).cues
+
+
+def test_complex_reflection_with_a_rising_tone_is_a_reflection(coder: Coder) -> None:
+    prior = "I love the nights out, but I hate how I feel on Sundays."
+    coding = coder.code("So part of you enjoys the nights out, and part of you dreads the Sundays?", prior)
+    assert coding.primary == B.COMPLEX_REFLECTION
+    assert B.CLOSED_QUESTION not in coding.behaviours
+    # a plain check of a fact said with a rising tone stays a closed question
+    assert coder.code("So you go out every Friday?", prior).primary == B.CLOSED_QUESTION
+
+
+def test_disfluencies_do_not_hide_the_structure(coder: Coder) -> None:
+    assert coder.code("Wh-what happened, um, after that?").primary == B.OPEN_QUESTION
+    assert coder.code("We, uh, will need to, uh, cut the sugar right down.").primary == B.PERSUADE
+
+
+def test_statements_opening_with_a_wh_word_or_an_auxiliary(coder: Coder) -> None:
+    assert coder.code("What most people find is that the first week is the hardest.").primary == (
+        B.GIVE_INFORMATION
+    )
+    assert B.CLOSED_QUESTION not in coder.code("Don't forget the appointment on Friday.").behaviours
+    assert coder.code("do you sleep ok").primary == B.CLOSED_QUESTION  # typed without a question mark
+
+
+def test_scale_questions_are_closed_and_embedded_wh_questions_open(coder: Coder) -> None:
+    assert coder.code("On a scale from 0 to 10, where would you put yourself?").primary == B.CLOSED_QUESTION
+    assert coder.code("On a scale from 0 to 10, how ready are you to stop?").primary == B.OPEN_QUESTION
+    assert coder.code("I'm wondering about what might make it easier?").primary == B.OPEN_QUESTION
+    assert coder.code("Well, Sam, tell me a bit more about that.").primary == B.OPEN_QUESTION
+
+
+def test_normalising_lead_in_to_a_risk_question_is_part_of_the_question(coder: Coder) -> None:
+    coding = coder.code(
+        "When things get this hard, some people think about ending their life. "
+        "Have you had thoughts like that?"
+    )
+    assert B.GIVE_INFORMATION not in coding.behaviours
+    assert coding.primary == B.CLOSED_QUESTION
+    assert R.ASK_SUICIDAL_THOUGHTS in coding.risk_flags
+
+
+def test_nothing_to_reflect_before_the_client_speaks(coder: Coder) -> None:
+    opening = "You came in today to talk about your sleep."
+    first = coder.analyse(opening, context=[]).coding
+    assert first.primary not in (B.SIMPLE_REFLECTION, B.COMPLEX_REFLECTION)
+    later = coder.analyse(opening, context=[("client", "I can't sleep since the move.")])
+    assert later.coding.primary in (B.SIMPLE_REFLECTION, B.COMPLEX_REFLECTION)
+
+
+def test_continuation_of_an_interrupted_turn(coder: Coder) -> None:
+    context = [
+        ("therapist", "Smoking can also affect how well your gums heal after the extraction,"),
+        ("client", "Right."),
+    ]
+    fragment = coder.analyse("-and the rest of your mouth too.", context=context)
+    assert fragment.continues is not None
+    assert B.GIVE_INFORMATION in fragment.continues.coding.behaviours
+    assert fragment.coding.primary not in (B.SIMPLE_REFLECTION, B.COMPLEX_REFLECTION)
+    # without context there is nothing to continue
+    assert coder.analyse("-and the rest of your mouth too.").continues is None

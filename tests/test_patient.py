@@ -124,3 +124,30 @@ def test_no_plan_ever_contains_a_locked_fact_line(helen) -> None:
                 fact_id = fact_lines.get(line)
                 assert fact_id is None or fact_id in state.unlocked, (steps, line)
             assert before <= set(state.unlocked)
+
+
+def test_screening_questions_do_not_count_as_a_closed_question_streak(helen) -> None:
+    screener = [coding(B.CLOSED_QUESTION, flags=(flag,)) for flag in (R.ASK_METHOD, R.ASK_INTENT, R.ASK_PLAN)]
+    state, plans, _ = run(Patient(helen), [*screener, coding(B.CLOSED_QUESTION)])
+    assert state.closed_streak == 1
+    assert plans[-1].text not in helen.reactions.closed_question_streak.lines
+
+
+def test_asking_permission_about_a_topic_is_not_a_question_about_it(helen) -> None:
+    ask = coding(B.OPEN_QUESTION, topics=("sleep",))
+    permission = coding(B.SEEK_COLLABORATION, B.CLOSED_QUESTION, topics=("sleep",))
+    _, plans, _ = run(Patient(helen), [ask, permission])
+    assert plans[1].kind == "react", "no recall of the sleep story in answer to a permission request"
+
+
+def test_recall_keeps_names_capitalised_and_lowercases_the_rest(helen) -> None:
+    patient = Patient(helen)
+    assert {"Ellie", "Biscuit", "Leeds", "Helen"} <= patient._names
+    state = patient.initial_state()
+    ask_work = coding(B.OPEN_QUESTION, topics=("work",))
+    state, first, _ = patient.step(state, ask_work, "x")
+    state, again, _ = patient.step(state, coding(B.CLOSED_QUESTION, topics=("work",)), "x")
+    said = first.text
+    rest = again.text.split(", ", 1)[1]
+    expected = said if said.startswith(("I ", "I'")) else said[:1].lower() + said[1:]
+    assert rest == expected, "a common first word is lower-cased after 'Like I said, '; 'I' and names are kept"

@@ -235,3 +235,61 @@ def test_text_pattern_compiles_once():
     detector = TextPattern(type="text_pattern", pattern="always here", mode="absent")
     assert detector.regex is detector.regex
     assert detector.regex.flags & 2  # re.IGNORECASE
+
+
+# --- Rubric format v1 additions: ENACT levels, estimates, topic checks, the rubrics command -------------------
+
+
+def test_enact_rubric_covers_the_text_observable_items():
+    rubric = load_rubric(RUBRICS / "enact.rubric.yaml")
+    numbers = {int(i.instrument_item.split(":")[0].split()[-1]) for i in rubric.items}
+    assert numbers == set(range(2, 16))  # item 1 (non-verbal) cannot be seen in text
+    assert all(i.better_replies and i.detector.type == "enact_level" for i in rubric.items)
+    assert rubric.item("harm_assessment").kind == "critical"
+
+
+def test_mi_rubric_has_the_four_estimated_globals():
+    rubric = load_rubric(RUBRICS / "mi.rubric.yaml")
+    ratings = {i.detector.rating for i in rubric.items if i.detector.type == "global_estimate"}
+    assert {"empathy", "partnership", "cultivating_change_talk", "softening_sustain_talk"} <= ratings
+    assert all("estimate" in i.title.lower() for i in rubric.items if i.detector.type == "global_estimate")
+
+
+def test_unknown_topic_is_reported_with_its_position(tmp_path):
+    text = GOOD + (
+        "  - id: ask\n    title: Ask\n    kind: checklist\n"
+        "    detector:\n      type: topic_asked\n      topics: [gardening]\n"
+    )
+    path = write(tmp_path, text)
+    [problem] = problems_of(path)
+    line, _ = position(text, "topics: [gardening]")
+    assert f"demo.rubric.yaml:{line}:" in problem and "unknown topic 'gardening'" in problem
+    declared = write(tmp_path, text.replace("items:", "scenario_topics: [gardening]\nitems:"))
+    assert load_rubric(declared).scenario_topics == ["gardening"]
+
+
+def test_signal_needs_a_constraint_and_a_safe_pattern(tmp_path):
+    text = GOOD + (
+        "  - id: lvl\n    title: Level\n    kind: level\n    detector:\n      type: enact_level\n"
+        "      basic:\n        - {label: nothing}\n        - {label: slow, pattern: \"(a+)+\"}\n"
+    )
+    found = " ".join(problems_of(write(tmp_path, text)))
+    assert "give at least one of behaviours" in found and "nested quantifier" in found
+
+
+def test_rubrics_command_validate_list_schema(tmp_path):
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    runner = CliRunner()
+    ok = runner.invoke(app, ["rubrics", "validate"])
+    assert ok.exit_code == 0, ok.output
+    assert "0 problem(s)" in ok.stdout
+    bad = write(tmp_path, GOOD.replace("reflection_question_ratio", "no_such_detector"))
+    result = runner.invoke(app, ["rubrics", "validate", str(bad)])
+    assert result.exit_code == 1 and "demo.rubric.yaml:" in result.stderr and "Traceback" not in result.output
+    listed = runner.invoke(app, ["rubrics", "list", "--json"])
+    assert {r["id"] for r in json.loads(listed.stdout)["rubrics"]} >= {"mi", "risk", "ai_literacy", "enact"}
+    schema = runner.invoke(app, ["rubrics", "schema"])
+    assert json.loads(schema.stdout) == rubric_schema()

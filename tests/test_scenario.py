@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from simulator.library import Library, UnknownScenario, load_scenario
+from simulator.library import Library, UnknownScenario, known_rubric_ids, load_scenario
 from simulator.scenario import schema
 from simulator.yamlfile import FileProblems
 
@@ -114,7 +114,7 @@ def test_problem_positions_point_into_the_file(tmp_path: Path) -> None:
 
 def test_library_lists_broken_files_and_suggests_ids(tmp_path: Path) -> None:
     (tmp_path / "broken.scenario.yaml").write_text("schema_version: 1\nid: broken\n")
-    lib = Library.discover([tmp_path], rubric_ids={"mi", "risk", "ai_literacy"})
+    lib = Library.discover([tmp_path], rubric_ids=known_rubric_ids())
     assert [e.path.name for e in lib.broken] == ["broken.scenario.yaml"]
     assert "low-mood-passive-si" in [s.id for s in lib.scenarios]
     with pytest.raises(UnknownScenario, match="Did you mean: low-mood-passive-si"):
@@ -126,6 +126,6 @@ def test_library_lists_broken_files_and_suggests_ids(tmp_path: Path) -> None:
 def test_conflicting_ids_are_reported(tmp_path: Path) -> None:
     src = ROOT / "scenarios" / "low-mood-passive-si.scenario.yaml"
     (tmp_path / "copy.scenario.yaml").write_text(src.read_text())
-    lib = Library.discover([tmp_path], rubric_ids={"mi", "risk", "ai_literacy"})
+    lib = Library.discover([tmp_path], rubric_ids=known_rubric_ids())
     assert "low-mood-passive-si" in lib.conflicts()
     assert lib.get("low-mood-passive-si")  # the built-in wins

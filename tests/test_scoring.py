@@ -473,3 +473,72 @@ def test_scoring_is_fast(rubrics):
     elapsed = time.perf_counter() - start
     assert result.enough
     assert elapsed < 2.0, f"4000 trainee turns took {elapsed:.2f}s"
+
+
+# --- ENACT levels, estimated globals, ordering ------------------------------------------------------------------
+
+
+def test_enact_harmful_behaviour_gives_level_one(rubrics):
+    result = run([code(OQ), code(B.CONFRONT), code(CR)], rubrics, names=["enact"])
+    verbal = item(result, "enact", "verbal_communication")
+    assert verbal.value == 1 and verbal.status == "missed" and verbal.label.startswith("level 1")
+    assert verbal.evidence_turns == [3] and "corrected" in verbal.detail
+
+
+def test_enact_levels_two_three_four(rubrics):
+    two = item(run([code(OQ)], rubrics, names=["enact"]), "enact", "verbal_communication")
+    assert (two.value, two.status) == (2, "partly") and "reflected" in two.detail
+    three = item(run([code(OQ), code(SR)], rubrics, names=["enact"]), "enact", "verbal_communication")
+    assert (three.value, three.status) == (3, "met")
+    four = item(
+        run([code(OQ), code(SR), code(OQ)], rubrics, names=["enact"], texts={3: "Tell me more about that."}),
+        "enact",
+        "verbal_communication",
+    )
+    assert four.value == 4 and "invited" in four.detail
+
+
+def test_enact_not_asking_after_a_risk_cue_is_a_critical_level_one(rubrics):
+    result = run([code(OQ), code(SR), code(CR)], rubrics, risk=RISK, names=["enact"],
+                 disclosures=[disclosed("no_point", 1)])
+    harm = item(result, "enact", "harm_assessment")
+    assert harm.value == 1 and harm.status == "critical_miss"
+    asked = run([code(OQ), code(CQ, flags=[F.ASK_SUICIDAL_THOUGHTS]), code(CQ, flags=[F.ASK_PLAN])], rubrics,
+                risk=RISK, names=["enact"], disclosures=[disclosed("no_point", 1)])
+    assert item(asked, "enact", "harm_assessment").value == 3
+
+
+def test_global_estimates_are_labelled_and_kept_out_of_headlines(rubrics):
+    good = run([code(CR), code(SR), code(OQ), code(CR), code(B.SEEK_COLLABORATION)], rubrics, names=["mi"])
+    poor = run([code(B.PERSUADE), code(CQ), code(CQ), code(B.CONFRONT), code(CQ)], rubrics, names=["mi"])
+    for name in ("empathy_estimate", "partnership_estimate", "relational_estimate"):
+        g, p = item(good, "mi", name), item(poor, "mi", name)
+        assert 1 <= p.value < g.value <= 5, name
+        assert "Estimate" in g.detail and "not rated by a trained" in g.detail
+    assert item(poor, "mi", "relational_estimate").label == "below fair (estimate)"
+    assert not any("estimate" in line for line in poor.misses + good.strengths)
+
+
+def test_estimates_not_enough_to_score_without_trainee_turns(rubrics):
+    result = run([], rubrics, names=["mi", "enact"])
+    assert not result.enough
+    assert all(i.status == "not_applicable" for r in result.rubrics for i in r.items)
+
+
+def test_asked_before_ordering(tmp_path):
+    from simulator.rubric import load_rubric
+
+    path = tmp_path / "order.rubric.yaml"
+    path.write_text(
+        "schema_version: 1\nid: order\nversion: '1'\ntitle: Order\ninstrument: {name: x, citation: y}\n"
+        "items:\n  - id: early_work\n    title: Asked about work early\n    kind: checklist\n"
+        "    detector: {type: asked_before, before_turn: 3, topics: [work], behaviours: [open_question]}\n",
+        encoding="utf-8",
+    )
+    rubric = load_rubric(path)
+    on_time = run([code(CQ), code(OQ, topics=["work"])], {"order": rubric}, names=["order"])
+    late = run([code(CQ), code(CQ), code(OQ, topics=["work"])], {"order": rubric}, names=["order"])
+    assert item(on_time, "order", "early_work").status == "met"
+    late_item = item(late, "order", "early_work")
+    assert late_item.status == "missed" and "not before trainee turn 3" in late_item.detail
+    assert late_item.evidence_turns == [5]

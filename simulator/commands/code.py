@@ -1,11 +1,19 @@
 """``mhsim code FILE``: code a file of utterances offline and write one result per input row.
 
 Input is CSV (with a header) or JSON Lines. Each row has ``text`` and, optionally, ``speaker`` (therapist
-or client) and ``conversation`` (an id). Rows of one conversation come in order, so the latest client
-utterance of the same conversation is the context (``prior``) for coding the next therapist utterance.
-Client rows are not coded but pass through, so the output lines up with the input row for row.
+or client) and ``conversation`` (an id). AnnoMI's column names (``utterance_text``, ``interlocutor``,
+``transcript_id``) are read as the same three. Rows of one conversation come in order, so the turns before a
+therapist utterance in the same conversation are its context (the latest client turn is the ``prior`` a
+reflection is compared with). Client rows are not coded but pass through, so the output lines up with the
+input row for row.
 
-The file is streamed (constant memory apart from one prior line per conversation), so very large files work.
+``--scheme annomi`` adds AnnoMI-style labels to each row: ``annomi_behaviour`` (question, reflection,
+therapist_input or other; null for client rows), ``question_subtype`` (open|closed), ``reflection_subtype``
+(simple|complex) and ``input_subtype`` (information|advice|negotiation|options), and for client rows
+``client_talk_type`` (change|neutral|sustain).
+
+The file is streamed (constant memory apart from a few recent turns per conversation), so very large files
+work.
 Heavy imports stay inside the command so ``mhsim --help`` stays fast.
 """
 
@@ -32,6 +40,15 @@ CSV_COLUMNS = [
     "cues",
     "coder_version",
 ]
+ANNOMI_COLUMNS = ["annomi_behaviour", "question_subtype", "reflection_subtype", "input_subtype", "client_talk_type"]
+SCHEMES = ("mhsim", "annomi")
+CONTEXT_TURNS = 4  # earlier turns of the same conversation handed to the coder
+# Other names accepted for the three input columns (AnnoMI's own, so its files code as they are).
+ALIASES = {
+    "text": ("text", "utterance_text"),
+    "speaker": ("speaker", "interlocutor"),
+    "conversation": ("conversation", "transcript_id"),
+}
 
 
 class InputError(Exception):
@@ -53,6 +70,14 @@ def code_command(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here instead of standard output.")
     ] = None,
+    scheme: Annotated[
+        str,
+        typer.Option(
+            "--scheme",
+            help="Labels to add: mhsim (the coder's own codes only) or annomi (also AnnoMI-style main behaviour "
+            "and subtypes, to compare with AnnoMI expert labels).",
+        ),
+    ] = "mhsim",
 ) -> None:
     """Code utterances offline (MI behaviours, topics, suicide-risk moves) with the rule-based coder."""
     import sys
@@ -60,6 +85,9 @@ def code_command(
     fmt = format.strip().lower()
     if fmt not in ("jsonl", "csv"):
         fail(f"unknown --format '{format}': use jsonl or csv")
+    scheme = scheme.strip().lower()
+    if scheme not in SCHEMES:
+        fail(f"unknown --scheme '{scheme}': use {' or '.join(SCHEMES)}")
     name = "<stdin>" if str(file) == "-" else str(file)
 
     if str(file) == "-":
@@ -85,7 +113,7 @@ def code_command(
             except OSError as exc:
                 fail(f"{output}: cannot write ({exc.strerror or exc})")
         try:
-            counts = _run(source, name, _input_kind(file), sink, fmt)
+            counts = _run(source, name, _input_kind(file), sink, fmt, scheme)
         except BrokenPipeError:  # the reader went away (`mhsim code f.csv | head`): stop quietly
             _silence_stdout()
             raise typer.Exit(0) from None
@@ -177,14 +205,17 @@ def _jsonl_rows(lines, name: str):
             raise InputError(f"{name}:{number}: bad JSON ({exc.msg} at column {exc.colno})") from None
         if not isinstance(obj, dict):
             raise InputError(f"{name}:{number}: expected a JSON object with a 'text' field")
-        if "text" not in obj:
+        key = next((a for a in ALIASES["text"] if a in obj), None)
+        if key is None:
             raise InputError(f"{name}:{number}: no 'text' field")
-        text = obj["text"]
+        text = obj[key]
         if text is None:
             text = ""
         if not isinstance(text, str):
             raise InputError(f"{name}:{number}: 'text' must be a string")
-        yield number, text, _speaker(obj.get("speaker"), name, number), _conversation(obj.get("conversation"))
+        speaker = next((obj[a] for a in ALIASES["speaker"] if a in obj), None)
+        conv = next((obj[a] for a in ALIASES["conversation"] if a in obj), None)
+        yield number, text, _speaker(speaker, name, number), _conversation(conv)
 
 
 def _csv_rows(lines, name: str, delimiter: str = ","):
@@ -205,12 +236,12 @@ def _csv_rows(lines, name: str, delimiter: str = ","):
     if header is None:
         return
     columns = [h.strip().lower() for h in header]
-    if "text" not in columns:
+    i_text = _column(columns, "text")
+    if i_text is None:
         shown = ", ".join(h for h in header if h) or "none"
         raise InputError(f"{name}:1: no 'text' column (columns: {shown})")
-    i_text = columns.index("text")
-    i_speaker = columns.index("speaker") if "speaker" in columns else None
-    i_conv = columns.index("conversation") if "conversation" in columns else None
+    i_speaker = _column(columns, "speaker")
+    i_conv = _column(columns, "conversation")
     while True:
         try:
             row = next(reader)
@@ -225,6 +256,14 @@ def _csv_rows(lines, name: str, delimiter: str = ","):
         speaker = row[i_speaker] if i_speaker is not None and i_speaker < len(row) else None
         conv = row[i_conv] if i_conv is not None and i_conv < len(row) else None
         yield number, text, _speaker(speaker, name, number), _conversation(conv)
+
+
+def _column(columns: list[str], field: str) -> int | None:
+    """Index of the column holding ``field`` (its own name first, then the accepted aliases)."""
+    for alias in ALIASES[field]:
+        if alias in columns:
+            return columns.index(alias)
+    return None
 
 
 def _speaker(value, name: str, number: int) -> str:
@@ -245,66 +284,76 @@ def _conversation(value) -> str | None:
     return text or None
 
 
-def _run(source, name: str, kind: str | None, sink, fmt: str) -> tuple[int, int]:
+def _run(source, name: str, kind: str | None, sink, fmt: str, scheme: str = "mhsim") -> tuple[int, int]:
     """Code every row and write it out; returns (therapist rows coded, client rows passed through)."""
     import csv
     import json
+    from collections import deque
 
     from simulator.coding import CODER_VERSION, Coder
 
+    annomi = scheme == "annomi"
+    if annomi:
+        from simulator.annomi import annomi_labels
+        from simulator.talk import client_talk_type
+
     coder = Coder()
-    last_client: dict[str | None, str] = {}
+    history: dict[str | None, deque[tuple[str, str]]] = {}
     coded = passed = 0
     writer = None
     if fmt == "csv":
         writer = csv.writer(sink, lineterminator="\n")
-        writer.writerow(CSV_COLUMNS)
+        writer.writerow(CSV_COLUMNS + (ANNOMI_COLUMNS if annomi else []))
     for index, (_, text, speaker, conv) in enumerate(_rows(source, name, kind), 1):
+        context = history.get(conv)
+        if context is None:
+            context = history[conv] = deque(maxlen=CONTEXT_TURNS)
+        record: dict = {"row": index, "conversation": conv, "speaker": speaker, "text": text}
         if speaker == "client":
-            last_client[conv] = text
             passed += 1
-            record = {
-                "row": index,
-                "conversation": conv,
-                "speaker": speaker,
-                "text": text,
-                "primary": None,
-                "behaviours": None,
-                "topics": None,
-                "risk_flags": None,
-                "cues": None,
-                "coder_version": CODER_VERSION,
-            }
+            record.update(primary=None, behaviours=None, topics=None, risk_flags=None, cues=None)
+            record["coder_version"] = CODER_VERSION
+            if annomi:
+                record.update(annomi_behaviour=None, question_subtype=None, reflection_subtype=None)
+                record.update(input_subtype=None, client_talk_type=client_talk_type(text, list(context)))
         else:
-            coding = coder.code(text, last_client.get(conv))
+            analysis = coder.analyse(text, context=list(context))
+            coding = analysis.coding
             coded += 1
-            record = {
-                "row": index,
-                "conversation": conv,
-                "speaker": speaker,
-                "text": text,
-                "primary": coding.primary.value,
-                "behaviours": [b.value for b in coding.behaviours],
-                "topics": list(coding.topics),
-                "risk_flags": [f.value for f in coding.risk_flags],
-                "cues": [{"code": c.code, "rule": c.rule, "evidence": c.evidence} for c in coding.cues],
-                "coder_version": CODER_VERSION,
-            }
+            record.update(
+                primary=coding.primary.value,
+                behaviours=[b.value for b in coding.behaviours],
+                topics=list(coding.topics),
+                risk_flags=[f.value for f in coding.risk_flags],
+                cues=[{"code": c.code, "rule": c.rule, "evidence": c.evidence} for c in coding.cues],
+                coder_version=CODER_VERSION,
+            )
+            if annomi:
+                labels = annomi_labels(analysis)
+                record.update(
+                    annomi_behaviour=labels.behaviour,
+                    question_subtype=labels.question_subtype,
+                    reflection_subtype=labels.reflection_subtype,
+                    input_subtype=labels.input_subtype,
+                    client_talk_type=None,
+                )
+        context.append((speaker, text))
         if writer is None:
             sink.write(json.dumps(record, ensure_ascii=False) + "\n")
         else:
-            writer.writerow(
-                [
-                    record["row"],
-                    conv or "",
-                    speaker,
-                    text,
-                    record["primary"] or "",
-                    ";".join(record["behaviours"] or ()),
-                    ";".join(record["topics"] or ()),
-                    ";".join(record["risk_flags"] or ()),
-                    json.dumps(record["cues"], ensure_ascii=False) if record["cues"] else "",
-                    CODER_VERSION,
-                ]
-            )
+            row = [
+                record["row"],
+                conv or "",
+                speaker,
+                text,
+                record["primary"] or "",
+                ";".join(record["behaviours"] or ()),
+                ";".join(record["topics"] or ()),
+                ";".join(record["risk_flags"] or ()),
+                json.dumps(record["cues"], ensure_ascii=False) if record["cues"] else "",
+                CODER_VERSION,
+            ]
+            if annomi:
+                row += [record[c] or "" for c in ANNOMI_COLUMNS]
+            writer.writerow(row)
     return coded, passed

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from .common import err_console, fail, open_store, resolve_scenario
+from .llm import ApiBaseOption, ModelOption
 
 Seed = Annotated[int, typer.Option(help="Seed for the scripted patient's choice of lines.")]
 Trainee = Annotated[str, typer.Option(help="Your pseudonym for the session record (not your real name).")]
@@ -38,16 +39,25 @@ def play_command(
     trainee: Trainee = "trainee",
     save: Annotated[bool, typer.Option(help="Store the session in the local database.")] = True,
     scenarios: ExtraDirs = None,
+    model: ModelOption = None,
+    api_base: ApiBaseOption = None,
 ) -> None:
     """Play a script of trainee lines against a scenario and print the transcript and the scores."""
+    from simulator.engine import EngineError
     from simulator.rehearsal import rehearse
+
+    from .llm import prepare_engine
 
     found = resolve_scenario(scenario, scenarios or ())
     lines = read_script(script)
     if not lines:
         fail(f"{script} has no trainee lines")
     store = open_store() if save else None
-    session = asyncio.run(rehearse(found, lines, seed=seed, store=store, trainee=trainee))
+    engine = prepare_engine(found, model, api_base)
+    try:
+        session = asyncio.run(rehearse(found, lines, seed=seed, store=store, trainee=trainee, engine=engine))
+    except EngineError as exc:
+        fail(f"the patient could not reply: {exc}")
     if as_json:
         from simulator.export import session_json
 
@@ -74,12 +84,28 @@ def _converse(session, console, runner: asyncio.Runner) -> None:
 
     name = session.scenario.persona.name.split()[0]
     if session.pending is not None:
-        runner.run(_voice(session, console, name))
+        try:
+            runner.run(_voice(session, console, name))
+        except EngineError as exc:
+            _reply_failed(console, exc)
     while not session.over:
         try:
             raw = console.input("[bold cyan]You:[/] ")
         except EOFError:
             raise KeyboardInterrupt from None
+        if session.pending is not None and raw.strip() in ("/retry", "/scripted"):
+            from simulator.engine import ScriptedEngine
+
+            engine = ScriptedEngine() if raw.strip() == "/scripted" else None
+            try:
+                runner.run(_voice(session, console, name, engine))
+            except EngineError as exc:
+                _reply_failed(console, exc)
+            continue
+        if session.pending is not None and raw.strip() not in ("/end", "/quit", "/help"):
+            console.print("[yellow]The last reply is still pending:[/] type /retry, or /scripted to continue "
+                          "with the scripted patient.")
+            continue
         if raw.strip() in ("/end", "/quit"):
             closing = session.close_line()
             if closing:
@@ -96,14 +122,28 @@ def _converse(session, console, runner: asyncio.Runner) -> None:
         try:
             runner.run(_voice(session, console, name))
         except EngineError as exc:
-            console.print(f"[red]The patient could not reply:[/] {exc}")
+            _reply_failed(console, exc)
 
 
-async def _voice(session, console, name: str) -> None:
-    console.print(f"[bold magenta]{name}:[/] ", end="")
-    async for chunk in session.reply():
-        console.print(chunk, end="", soft_wrap=True)
+def _reply_failed(console, exc) -> None:
+    """Say what happened; the trainee's words are kept, the reply can be retried or voiced by the script."""
+    from rich.markup import escape
+
     console.print()
+    console.print(f"[red]The patient could not reply:[/] {escape(str(exc))}")
+    console.print("Your message is saved. Type /retry to ask again, or /scripted to continue with the "
+                  "scripted patient.")
+
+
+async def _voice(session, console, name: str, engine=None) -> None:
+    from .llm import engine_notes
+
+    console.print(f"[bold magenta]{name}:[/] ", end="")
+    async for chunk in session.reply(engine):
+        console.print(chunk, end="", soft_wrap=True, markup=False)
+    console.print()
+    for note in engine_notes(session):
+        console.print(f"[dim]({note})[/]")
 
 
 def _run_chat(session, *, opening: bool) -> None:
@@ -143,12 +183,17 @@ def chat_command(
     seed: Seed = 0,
     trainee: Trainee = "trainee",
     scenarios: ExtraDirs = None,
+    model: ModelOption = None,
+    api_base: ApiBaseOption = None,
 ) -> None:
     """Talk with a simulated patient in the plain terminal."""
     from simulator.session import Session
 
+    from .llm import prepare_engine
+
     found = resolve_scenario(scenario, scenarios or ())
-    session = Session(found, store=open_store(), seed=seed, trainee=trainee)
+    engine = prepare_engine(found, model, api_base)
+    session = Session(found, engine=engine, store=open_store(), seed=seed, trainee=trainee)
     _run_chat(session, opening=True)
 
 
@@ -171,7 +216,9 @@ def resume_command(
         from .common import load_library
 
         scenario = load_library(scenarios or ()).get(info.scenario_id)
-        session = Session.resume(store, info.id, scenario)
+        from .llm import prepare_engine
+
+        session = Session.resume(store, info.id, scenario, engine=prepare_engine(scenario, None, None))
     except (UnknownScenario, ValueError) as exc:
         fail(f"cannot resume: {exc}")
     err_console().print(f"resuming session {info.id}")

@@ -1,25 +1,39 @@
-"""Custom messages: every state change in the encounter flows through one of these.
+"""Custom messages: every change of state that comes from a worker arrives as one of these.
 
 Workers post them and handlers (``@on``) update the screen, so a worker never touches widgets directly.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from simulator.config import Config
     from simulator.library import Library
 
 
 @dataclass
+class LibraryProgress(Message):
+    """Scenario files read so far while the library loads (a newer one replaces an older one in the queue)."""
+
+    done: int
+    total: int
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, LibraryProgress)
+
+
+@dataclass
 class LibraryLoaded(Message):
-    """The scenario library was discovered (in a thread worker)."""
+    """The scenario library was discovered (in a thread worker), with the configuration it was read with."""
 
     library: Library | None
     error: str = ""
+    config: Config | None = None
+    config_problems: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -57,3 +71,23 @@ class PatientReplyFailed(Message, bubble=False):
     turn: int
     error: str
     partial: str = ""
+
+
+@dataclass
+class ExportProgress(Message):
+    """Sessions written so far by a bulk export."""
+
+    done: int
+    total: int
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, ExportProgress)
+
+
+@dataclass
+class ExportFinished(Message):
+    """A bulk export ended: files written to ``folder``, and the sessions that could not be exported."""
+
+    folder: str
+    written: int
+    failed: list[str] = field(default_factory=list)

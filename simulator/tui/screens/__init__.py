@@ -1,19 +1,45 @@
-"""One screen per task: pick a scenario, read the briefing, hold the encounter, read the debrief."""
+"""One screen per task: library, briefing, encounter, debrief, history, compare, settings; modals for help,
+questions and reflection notes; and the facilitator preview."""
 
 from __future__ import annotations
 
 from .briefing import BriefingScreen
+from .compare import CompareScreen
 from .confirm import ConfirmScreen
 from .debrief import DebriefScreen
 from .encounter import EncounterScreen
 from .help import HelpScreen
+from .history import HistoryScreen
 from .picker import ScenarioPicker
+from .preview import PreviewScreen
+from .reflect import ReflectScreen
+from .settings import SettingsScreen
+
+SCREENS = (
+    ScenarioPicker,
+    BriefingScreen,
+    EncounterScreen,
+    DebriefScreen,
+    HistoryScreen,
+    CompareScreen,
+    SettingsScreen,
+    PreviewScreen,
+    HelpScreen,
+    ConfirmScreen,
+    ReflectScreen,
+)
 
 __all__ = [
+    "SCREENS",
     "BriefingScreen",
+    "CompareScreen",
     "ConfirmScreen",
     "DebriefScreen",
     "EncounterScreen",
     "HelpScreen",
+    "HistoryScreen",
+    "PreviewScreen",
+    "ReflectScreen",
     "ScenarioPicker",
+    "SettingsScreen",
 ]

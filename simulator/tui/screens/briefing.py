@@ -1,4 +1,5 @@
-"""What the trainee reads before the encounter: the case as referred, objectives and content warnings.
+"""What the trainee reads before the encounter: the case as referred, objectives, content warnings, and who
+(or what) will play the patient.
 
 Only public information is shown. The patient's facts stay hidden until the debrief.
 """
@@ -17,12 +18,14 @@ from textual.widgets import Button, Footer, Header, Static
 
 from simulator.codes import CHALLENGE_TITLES
 
+from ..engines import EngineChoice
+
 if TYPE_CHECKING:
     from simulator.scenario import Scenario
 
 
 def engine_label(name: str) -> str:
-    """How the patient engine is described to the trainee."""
+    """How a session's engine name is described to the trainee."""
     return "scripted patient (offline)" if name == "scripted" else name
 
 
@@ -31,7 +34,8 @@ class BriefingScreen(Screen[None]):
 
     HELP: ClassVar[str] = (
         "Read the case before you start. The content warnings say what the conversation will touch; if it is "
-        "not right for you today, **choose another** scenario. Nothing is recorded until you press **Start**."
+        "not right for you today, **choose another** scenario (Esc). The last lines say what will play the "
+        "patient and where your words go. Nothing is recorded until you press **Start**."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "start", "Start", id="briefing.start", tooltip="Start the encounter with this patient."),
@@ -44,10 +48,15 @@ class BriefingScreen(Screen[None]):
         ),
     ]
 
-    def __init__(self, scenario: Scenario, engine_name: str = "scripted") -> None:
+    def __init__(
+        self, scenario: Scenario, engine: EngineChoice | str = "scripted", *, coach: str = "on"
+    ) -> None:
         super().__init__()
         self.scenario = scenario
-        self.engine_name = engine_name
+        # A plain name comes from an engine given to the app directly (tests, embedding): no notes about it.
+        self.engine = engine if isinstance(engine, EngineChoice) else EngineChoice("custom")
+        self.engine_name = engine_label(engine) if isinstance(engine, str) else engine.label
+        self.coach = coach
 
     def compose(self) -> ComposeResult:
         s = self.scenario
@@ -78,13 +87,19 @@ class BriefingScreen(Screen[None]):
                 Content("\n".join(f"• {o}" for o in s.learning_objectives)), id="briefing-objectives"
             )
             challenges = ", ".join(CHALLENGE_TITLES.get(c, str(c)) for c in s.challenges) or "none"
-            yield Static(
-                Content(
-                    f"Difficulty: {s.difficulty} · Challenges: {challenges}\n"
-                    f"Patient: {engine_label(self.engine_name)}"
-                ),
-                id="briefing-meta",
-            )
+            yield Static(Content("About this session"), classes="section-title")
+            lines = [
+                f"Difficulty: {s.difficulty} · Language: {s.language}",
+                f"Challenges: {challenges}",
+                f"Scored with: {', '.join(s.rubrics)} (formative feedback, not an assessment)",
+                f"Live coach: {self.coach}",
+                f"Patient: {self.engine_name}",
+            ]
+            if self.engine.kind != "custom" and self.engine.where:
+                lines.append(self.engine.where)
+            yield Static(Content("\n".join(lines)), id="briefing-meta")
+            if self.engine.problem:
+                yield Static(Content(f"⚠ {self.engine.problem}"), id="briefing-engine-problem")
         with Horizontal(id="briefing-buttons"):
             yield Button("Start", variant="primary", id="start")
             yield Button("Choose another", id="back")

@@ -1,4 +1,4 @@
-"""A yes/no question before something that cannot be undone (ending a session)."""
+"""A yes/no question before something that cannot be undone (ending a session, sending to a remote model)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
@@ -21,15 +21,16 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No", id="confirm.no", tooltip="Go back without doing it."),
     ]
 
-    def __init__(self, question: str, yes: str = "Yes", no: str = "No") -> None:
-        super().__init__()
+    def __init__(self, question: str, yes: str = "Yes", no: str = "No", *, wide: bool = False) -> None:
+        super().__init__(classes="-wide" if wide else "")
         self.question = question
         self.yes_label = yes
         self.no_label = no
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-dialog"):
-            yield Static(Content(self.question), id="confirm-question")
+            with VerticalScroll(id="confirm-body"):
+                yield Static(Content(self.question), id="confirm-question")
             with Horizontal(id="confirm-buttons"):
                 yield Button(self.yes_label, variant="primary", id="confirm-yes")
                 yield Button(self.no_label, id="confirm-no")

@@ -1,27 +1,34 @@
-"""The debrief: scores with their evidence, the disclosure ledger, and the formative notice.
+"""The debrief: scores with their evidence (select an item to jump to its turns), the disclosure ledger as a
+timeline, the transcript with the coach's notes, better replies and reflection notes; export and copy.
 
-Critical misses come first. Every status is shown as a symbol and words (colour only adds to it).
-This is the first place the patient's hidden facts are shown.
+Critical misses come first. Every status is shown as a symbol and words (colour only adds to it). This is the
+first place the patient's hidden facts are shown.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Collapsible, Footer, Header, Static
+from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
+from ..coach import TurnFeedback, scenario_rubrics, session_feedback
+from ..data import BLOCKS, DebriefData, Note, condition_text, key_scores
+from ..widgets import ChatMessage, Transcript
+from ..widgets.coach import MARK_WORDS
 from ..widgets.marks import STATUS_ORDER, status_label
+from .reflect import ReflectScreen
 
 if TYPE_CHECKING:
     from simulator.records import Disclosure, ItemScore, SessionScore
-    from simulator.scenario import Scenario
     from simulator.session import Session
-
+    from simulator.store import Store
 
 def item_value(item: ItemScore) -> str:
     """``0.6 (fair)``, ``3``, ``good`` or empty."""
@@ -36,24 +43,17 @@ def evidence_text(turns: list[int]) -> str:
     if not turns:
         return ""
     shown = ", ".join(f"#{i}" for i in turns[:10])
-    return "transcript " + shown + (", …" if len(turns) > 10 else "")
+    return "evidence " + shown + (", …" if len(turns) > 10 else "")
 
 
 def unlocked_by(disclosure: Disclosure) -> str:
     """The trainee move that released a fact: behaviours, topics and risk questions of that turn."""
-    parts = [", ".join(str(b) for b in disclosure.behaviours) or "other"]
+    parts = [", ".join(str(b).replace("_", " ") for b in disclosure.behaviours) or "other"]
     if disclosure.topics:
         parts.append("topics: " + ", ".join(disclosure.topics))
     if disclosure.risk_flags:
-        parts.append("risk: " + ", ".join(str(f) for f in disclosure.risk_flags))
+        parts.append("risk: " + ", ".join(str(f).replace("_", " ") for f in disclosure.risk_flags))
     return " · ".join(parts)
-
-
-def fact_summary(scenario: Scenario, fact_id: str) -> str:
-    try:
-        return scenario.fact(fact_id).summary
-    except KeyError:
-        return fact_id
 
 
 def overview(score: SessionScore) -> str:
@@ -70,12 +70,22 @@ def overview(score: SessionScore) -> str:
     return "At a glance: " + (" · ".join(parts) if parts else "nothing to judge yet")
 
 
-class ItemView(Vertical):
-    """One rubric item: status mark, title, value, evidence, then detail, feedback and a better reply."""
+class ItemView(Vertical, can_focus=True):
+    """One rubric item: status mark, title, value, evidence; then detail, feedback and a better reply.
 
-    def __init__(self, item: ItemScore) -> None:
+    Focusable: Enter jumps to the turns that earned it; the arrow keys move between items.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "jump", "Show evidence", id="debrief.jump", tooltip="Open the transcript at the turns that earned this item."),
+        Binding("down", "move(1)", "Next item", id="debrief.next", show=False),
+        Binding("up", "move(-1)", "Previous item", id="debrief.previous", show=False),
+    ]
+
+    def __init__(self, item: ItemScore, key: str) -> None:
         super().__init__(classes=f"rubric-item status-{item.status}")
         self.item = item
+        self.key = key
 
     def compose(self) -> ComposeResult:
         item = self.item
@@ -87,151 +97,366 @@ class ItemView(Vertical):
         if evidence:
             head.append(evidence)
         yield Static(Content(status_label(item.status)), classes=f"mark status-{item.status}")
-        yield Static(Content(" · ".join(head)), classes="item-head")
-        lines = [line for line in (item.detail, item.feedback) if line]
+        parts: list[str | tuple[str, str]] = [(" · ".join(head), "bold")]
+        for line in (item.detail, item.feedback):
+            if line:
+                parts += ["\n", (line, "$text-muted")]
         if item.better_reply:
-            lines.append(f"Try: “{item.better_reply}”")
-        if lines:
-            yield Static(Content("\n".join(lines)), classes="item-body")
+            parts += ["\n", ("Try: ", "bold"), f"“{item.better_reply}”"]
+        yield Static(Content.assemble(*parts), classes="item-body")
+
+    @property
+    def head_text(self) -> str:
+        """The first line: title, value and evidence."""
+        return str(self.query_one(".item-body", Static).render()).split("\n", 1)[0]
+
+    async def action_jump(self) -> None:
+        await self.screen.jump_to_item(self.item)  # type: ignore[attr-defined]
+
+    def action_move(self, step: int) -> None:
+        items = list(self.screen.query(ItemView))
+        at = items.index(self) + step
+        if 0 <= at < len(items):
+            items[at].focus()
+            items[at].scroll_visible(animate=False)
+        else:
+            self.parent.scroll_relative(y=step * 3, animate=False)  # type: ignore[union-attr]
+
+
+def trust_track(data: DebriefData) -> str:
+    """Trust after each trainee turn as a row of blocks, with the start and end values."""
+    states = [t.state for t in data.turns if t.state is not None]
+    if not states:
+        return "Trust: no trainee turns."
+    start = data.scenario.trust.start if data.scenario is not None else states[0].trust
+    values = [start] + [s.trust for s in states]
+    track = "".join(BLOCKS[max(1, min(8, round(v * 8)))] for v in values)
+    return f"Trust over the session (0–1): {track} {values[0]:.2f} → {values[-1]:.2f}"
+
+
+def timeline_content(data: DebriefData) -> Content:
+    """The disclosure ledger as a timeline, then what stayed hidden and what would have opened it."""
+    parts: list[str | tuple[str, str]] = [trust_track(data), "\n\n"]
+    if not data.ledger:
+        parts += ["Nothing hidden was disclosed in this session.\n"]
+    by_turn: dict[int, list[Disclosure]] = {}
+    for d in data.ledger:
+        by_turn.setdefault(d.turn, []).append(d)
+    for turn, items in sorted(by_turn.items()):
+        parts += [(f"Your turn {turn}", "bold"), f" · trust {items[0].trust:.2f}\n"]
+        for d in items:
+            parts += [("  ✔ ", "bold"), data.fact_summary(d.fact_id), "\n"]
+            said = f" — “{d.trainee_text.strip()}”" if d.trainee_text.strip() else ""
+            parts += [("    opened by: ", "italic"), unlocked_by(d), said, "\n"]
+    hidden = data.hidden_facts()
+    if hidden:
+        names = {f.id: f.summary for f in data.scenario.facts} if data.scenario is not None else {}
+        parts += ["\n", ("Stayed hidden", "bold underline"), "\n"]
+        for fact in hidden:
+            parts += [("  ○ ", "bold"), fact.summary, "\n"]
+            if fact.hint:
+                parts += [("    would have opened with: ", "italic"), fact.hint, "\n"]
+            parts += [("    needed: ", "italic"), condition_text(fact.condition, names), "\n"]
+    elif data.scenario is None:
+        parts += ["\n(The scenario file is no longer installed, so hidden facts cannot be listed.)\n"]
+    return Content.assemble(*parts)
+
+
+def feedback_extra(fb: TurnFeedback | None) -> str:
+    if fb is None:
+        return ""
+    text = f"[{fb.codes}] {MARK_WORDS.get(fb.mark, fb.mark)}: {fb.line}"
+    if fb.better_reply:
+        text += f"\nTry: “{fb.better_reply}”"
+    return text
 
 
 class DebriefScreen(Screen[None]):
-    """Scores, evidence and the ledger of one finished session."""
+    """Scores, evidence, ledger, transcript and notes of one finished (or stored) session."""
 
     HELP: ClassVar[str] = (
-        "Your debrief. **Critical misses** come first, then each rubric's items with their status "
-        "(✔ met, ~ partly, ✘ missed, ‼ critical miss), value and the transcript numbers (#n) that earned them. "
-        "The **disclosure ledger** shows which of the patient's facts you heard, on which of your turns and what "
-        "opened them, and which stayed hidden with a move that might have opened them. "
-        "Scores are formative feedback for practice, not an assessment."
+        "Your debrief. **Scores** lists every rubric item, **critical misses first**, with its status "
+        "(✔ met, ~ partly, ✘ missed, ‼ critical miss), value and the transcript numbers (#n) that earned it: "
+        "press **Enter** on an item to jump to those turns. **Ledger** is the disclosure timeline: what the "
+        "patient told you, on which turn and what opened it, and what stayed hidden with a move that would have "
+        "opened it. **Transcript** shows each of your turns with its codes and a better reply where one fits. "
+        "**Notes** holds your reflection notes and the better replies. **x** saves Markdown, **j** JSON, "
+        "**c** copies the debrief. Scores are formative feedback for practice, not an assessment."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "n,escape",
-            "new",
-            "Scenario library",
-            id="debrief.library",
-            tooltip="Back to the scenario library for another session.",
-        ),
-        Binding("l", "ledger", "Ledger", id="debrief.ledger", tooltip="Jump to the disclosure ledger."),
+        Binding("escape", "back", "Back", id="debrief.back", tooltip="Back to the library (or to History)."),
+        Binding("s", "tab('tab-scores')", "Scores", id="debrief.scores", tooltip="Show the scores.", show=False),
+        Binding("l", "tab('tab-ledger')", "Ledger", id="debrief.ledger", tooltip="Show the disclosure timeline."),
         Binding(
             "t",
-            "toggle_transcript",
+            "tab('tab-transcript')",
             "Transcript",
             id="debrief.transcript",
-            tooltip="Show or hide the numbered transcript the evidence refers to.",
+            tooltip="Show the numbered transcript with the coach's notes.",
+        ),
+        Binding("n", "tab('tab-notes')", "Notes", id="debrief.notes", tooltip="Reflection notes and better replies.", show=False),
+        Binding("x", "export('md')", "Save .md", id="debrief.export_md", tooltip="Save the debrief as Markdown."),
+        Binding("j", "export('json')", "Save .json", id="debrief.export_json", tooltip="Save the session as JSON.", show=False),
+        Binding("c", "copy", "Copy", id="debrief.copy", tooltip="Copy the debrief (Markdown) to the clipboard."),
+        Binding(
+            "ctrl+n",
+            "reflect",
+            "Add note",
+            id="debrief.reflect",
+            tooltip="Write a reflection note about this session.",
+            show=False,
         ),
     ]
 
-    def __init__(self, session: Session) -> None:
+    def __init__(
+        self,
+        data: DebriefData | Session,
+        *,
+        back: str = "library",
+        notes: list[Note] | None = None,
+        store: Store | None = None,
+    ) -> None:
         super().__init__()
-        self.session = session
+        if not isinstance(data, DebriefData):
+            store = store or data.store
+            data = DebriefData.from_session(data, notes)
+        self.data = data
+        self.back = back
+        self.store = store
+        self.note_draft = ""
+        self.feedback: dict[int, TurnFeedback] = {
+            fb.index: fb for fb in session_feedback(data.turns, data.scenario, scenario_rubrics(), data.ledger)
+        }
+
+    @property
+    def session(self) -> DebriefData:
+        return self.data
+
+    # -- layout ---------------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        session = self.session
-        scenario = session.scenario
-        score = session.score
         yield Header()
-        with VerticalScroll(id="debrief-body"):
-            yield Static(Content(f"Debrief · {scenario.title}"), id="debrief-title")
-            yield Static(Content(self._summary_line()), id="debrief-summary")
-            if score is None:
-                yield Static(
-                    Content("This session could not be scored. The ledger and the transcript are below."),
-                    id="debrief-notice",
-                )
-            else:
-                yield Static(Content(overview(score)), id="debrief-overview")
-                yield Static(Content(f"ⓘ {score.notice}"), id="debrief-notice")
-                if not score.enough:
-                    yield Static(
-                        Content("Not enough to score: the session has too few trainee turns."),
-                        classes="not-enough",
-                    )
-                if score.critical_misses:
-                    with Vertical(id="critical-misses"):
-                        yield Static(Content("‼ Critical misses"), classes="section-title")
-                        yield Static(Content("\n".join(f"‼ {line}" for line in score.critical_misses)))
-                for rubric in score.rubrics:
-                    with Vertical(classes="rubric"):
-                        yield Static(
-                            Content(f"{rubric.title} (v{rubric.rubric_version})"), classes="section-title"
-                        )
-                        if rubric.instrument:
-                            yield Static(Content(rubric.instrument), classes="instrument")
-                        items = sorted(rubric.items, key=lambda i: STATUS_ORDER.get(i.status, 9))
-                        for item in items:
-                            yield ItemView(item)
-                for title, lines, mark, key in (
-                    ("Strengths", score.strengths, "✔", "strengths"),
-                    ("To work on", score.misses, "✘", "misses"),
-                ):
-                    if lines:
-                        with Vertical(id=f"debrief-{key}", classes="summary-list"):
-                            yield Static(Content(title), classes="section-title")
-                            yield Static(Content("\n".join(f"{mark} {line}" for line in lines)))
-            yield from self._ledger()
-            with Collapsible(title="Transcript", id="debrief-transcript", collapsed=True):
-                yield Static(Content(self._transcript_text()), id="transcript-text")
+        yield Static(Content(f"Debrief · {self.data.title}"), id="debrief-title")
+        yield Static(Content(self._summary_line()), id="debrief-summary")
+        with TabbedContent(initial="tab-scores", id="debrief-tabs"):
+            with TabPane("Scores", id="tab-scores"):
+                with VerticalScroll(id="scores"):
+                    yield Static(Content(self._overview_text()), id="debrief-overview")
+                    yield from self._score_widgets()
+            with TabPane("Ledger", id="tab-ledger"):
+                with VerticalScroll(id="ledger"):
+                    yield Static(timeline_content(self.data), id="ledger-timeline")
+            with TabPane("Transcript", id="tab-transcript"):
+                yield Transcript(id="debrief-transcript")
+            with TabPane("Notes", id="tab-notes"):
+                with VerticalScroll(id="notes-body"):
+                    yield Static(Content("Your reflection notes"), classes="section-title")
+                    yield Static(Content(self._notes_text()), id="notes")
+                    yield Static(Content("Better replies"), classes="section-title")
+                    yield Static(Content(self._better_replies_text()), id="better-replies")
         yield Footer()
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.sub_title = "Debrief"
-        self.query_one("#debrief-body").focus()
+        self._transcript_loaded = False
+        items = list(self.query(ItemView))
+        if items:
+            items[0].focus()
+            self.query_one("#scores").scroll_home(animate=False)
+        else:
+            self.query_one("#scores").focus()
+
+    async def ensure_transcript(self) -> Transcript:
+        """Mount the transcript tab's messages the first time they are needed (keeps the debrief quick to open)."""
+        transcript = self.query_one("#debrief-transcript", Transcript)
+        if self._transcript_loaded:
+            return transcript
+        self._transcript_loaded = True
+        name = self.data.patient
+        await transcript.add_all(
+            ChatMessage(
+                t.speaker,
+                "You" if t.speaker == "trainee" else name,
+                t.text,
+                index=t.index,
+                note="\n".join(f"Notice: {n}" for n in t.notices),
+                extra=feedback_extra(self.feedback.get(t.index)) if t.speaker == "trainee" else "",
+                id=f"turn-{t.index}",
+            )
+            for t in self.data.turns
+        )
+        return transcript
+
+    @on(TabbedContent.TabActivated)
+    async def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "tab-transcript":
+            await self.ensure_transcript()
 
     def _summary_line(self) -> str:
-        session = self.session
-        parts = [f"{session.state.turn} trainee turns", f"final trust {session.state.trust:.2f}"]
-        ending = session.info.ending or session.state.ended
+        data = self.data
+        state = data.final_state
+        parts = [f"{data.trainee_turns} trainee turns"]
+        if state is not None:
+            parts.append(f"final trust {state.trust:.2f}")
+        ending = data.info.ending or (state.ended if state is not None else None)
+        if data.info.status != "complete":
+            parts.append(f"status: {data.info.status}")
         if ending:
-            match = next((e for e in session.scenario.endings if e.id == ending), None)
+            match = next((e for e in data.scenario.endings if e.id == ending), None) if data.scenario else None
             parts.append(f"ended by the patient: {match.title if match else ending}")
             if match is not None:
-                name = session.scenario.persona.name.split()[0]
-                return " · ".join(parts) + f"\n{name}'s last words: “{match.line}”"
-        else:
+                return " · ".join(parts) + f"\n{data.patient}'s last words: “{match.line}”"
+        elif data.info.status == "complete":
             parts.append("ended by you")
         return " · ".join(parts)
 
-    def _ledger(self) -> ComposeResult:
-        session = self.session
-        scenario = session.scenario
-        disclosed = {d.fact_id for d in session.ledger}
-        with Vertical(id="ledger"):
-            yield Static(Content("Disclosure ledger"), classes="section-title")
-            rows = [
-                f"✔ {fact_summary(scenario, d.fact_id)}\n"
-                f"    your turn {d.turn} · trust {d.trust:.2f} · unlocked by {unlocked_by(d)}"
-                for d in session.ledger
-            ]
-            yield Static(
-                Content("\n".join(rows) if rows else "Nothing was disclosed in this session."),
-                id="ledger-disclosed",
-            )
-            hidden = [f for f in scenario.facts if f.id not in disclosed]
-            if hidden:
-                yield Static(Content("Stayed hidden"), classes="subsection-title")
-                lines = [
-                    f"○ {f.summary}" + (f"\n    might open with: {f.hint}" if f.hint else "") for f in hidden
-                ]
-                yield Static(Content("\n".join(lines)), id="ledger-hidden")
-
-    def _transcript_text(self) -> str:
-        name = self.session.scenario.persona.name.split()[0]
-        lines = []
-        for turn in self.session.turns:
-            who = "You" if turn.speaker == "trainee" else name
-            lines.append(f"#{turn.index} {who}: {turn.text}")
+    def _overview_text(self) -> str:
+        score = self.data.score
+        if score is None:
+            return "This session has no scores. The ledger and the transcript are in the other tabs."
+        lines = [overview(score), f"ⓘ {score.notice}"]
+        if not score.enough:
+            lines.append("Not enough to score: the session has too few trainee turns.")
         return "\n".join(lines)
 
-    def action_new(self) -> None:
-        self.app.back_to_library()  # type: ignore[attr-defined]
+    def _score_widgets(self) -> ComposeResult:
+        score = self.data.score
+        if score is None:
+            return
+        critical = [(r, i) for r in score.rubrics for i in r.items if i.status == "critical_miss"]
+        if score.critical_misses or critical:
+            with Vertical(id="critical-misses"):
+                yield Static(Content("‼ Critical misses"), classes="section-title")
+                if score.critical_misses:
+                    yield Static(Content("\n".join(f"‼ {line}" for line in score.critical_misses)))
+                for rubric, item in critical:
+                    yield ItemView(item, f"{rubric.rubric_id}.{item.item_id}")
+        for rubric in score.rubrics:
+            with Vertical(classes="rubric"):
+                yield Static(Content(f"{rubric.title} (v{rubric.rubric_version})"), classes="section-title")
+                if rubric.instrument:
+                    yield Static(Content(rubric.instrument), classes="instrument")
+                for item in sorted(rubric.items, key=lambda i: STATUS_ORDER.get(i.status, 9)):
+                    if item.status != "critical_miss":  # already listed at the top
+                        yield ItemView(item, f"{rubric.rubric_id}.{item.item_id}")
+        for title, lines, mark_, key in (
+            ("Strengths", score.strengths, "✔", "strengths"),
+            ("To work on", score.misses, "✘", "misses"),
+        ):
+            if lines:
+                with Vertical(id=f"debrief-{key}", classes="summary-list"):
+                    yield Static(Content(title), classes="section-title")
+                    yield Static(Content("\n".join(f"{mark_} {line}" for line in lines)))
 
-    def action_ledger(self) -> None:
-        self.query_one("#ledger").scroll_visible(top=True, animate=False)
+    def _notes_text(self) -> str:
+        if not self.data.notes:
+            return "No notes. Ctrl+N writes one now."
+        return "\n".join(f"• After your turn {n.turn}: {n.text}" for n in self.data.notes)
 
-    def action_toggle_transcript(self) -> None:
-        collapsible = self.query_one("#debrief-transcript", Collapsible)
-        collapsible.collapsed = not collapsible.collapsed
-        if not collapsible.collapsed:
-            self.call_after_refresh(collapsible.scroll_visible, top=True, animate=False)
+    def _better_replies_text(self) -> str:
+        lines = []
+        for fb in self.feedback.values():
+            if fb.better_reply:
+                turn = self.data.turn_at(fb.index)
+                said = f"“{turn.text}”" if turn is not None else ""
+                lines.append(f"#{fb.index} You said {said}\n   {fb.line}\n   Try: “{fb.better_reply}”")
+        score = self.data.score
+        if score is not None:
+            for rubric in score.rubrics:
+                for item in rubric.items:
+                    if item.better_reply:
+                        lines.append(f"{item.title} ({status_label(item.status)})\n   Try: “{item.better_reply}”")
+        return "\n".join(lines) if lines else "No better replies to suggest for this session."
+
+    # -- evidence -------------------------------------------------------------------------------------
+
+    async def jump_to_item(self, item: ItemScore) -> None:
+        if not item.evidence_turns:
+            self.notify("This item has no evidence turns: it is about what did not happen.", timeout=4)
+            return
+        await self.jump_to(item.evidence_turns)
+
+    async def jump_to(self, indexes: list[int]) -> None:
+        """Open the transcript at the first of ``indexes`` and mark all of them as evidence."""
+        tabs = self.query_one("#debrief-tabs", TabbedContent)
+        tabs.active = "tab-transcript"
+        transcript = await self.ensure_transcript()
+        target = await transcript.reveal(min(indexes))
+        wanted = set(indexes)
+        for message in transcript.messages:
+            message.set_class(message.index in wanted, "-evidence")
+        if target is None:
+            return
+        transcript.focus()
+
+        def scroll() -> None:
+            transcript.scroll_to_widget(target, top=True, animate=False)
+
+        self.call_after_refresh(scroll)
+
+    @property
+    def evidence_marked(self) -> list[int]:
+        return [m.index for m in self.query_one("#debrief-transcript", Transcript).messages if m.has_class("-evidence")]
+
+    # -- actions --------------------------------------------------------------------------------------
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one("#debrief-tabs", TabbedContent).active = tab
+
+    def action_back(self) -> None:
+        if self.back == "pop":
+            self.app.pop_screen()
+        else:
+            self.app.back_to_library()  # type: ignore[attr-defined]
+
+    def export_path(self, kind: str) -> Path:
+        from simulator.paths import locations
+
+        info = self.data.info
+        stamp = info.started_at.strftime("%Y%m%d-%H%M")
+        return locations().exports / f"{stamp}-{info.scenario_id}-{info.id[:8].lower()}.{kind}"
+
+    def action_export(self, kind: str) -> Path | None:
+        """Save the debrief as Markdown (``md``) or the session as JSON (``json``) in the exports folder."""
+        path = self.export_path(kind)
+        try:
+            text = self.data.markdown() if kind == "md" else self.data.json()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            self.notify(
+                f"Could not save {path}: {exc.strerror or exc}.\nCheck the folder is writable, or set MHSIM_HOME.",
+                severity="error",
+                title="Not saved",
+            )
+            return None
+        self.notify(f"Saved to {path}", title="Exported", timeout=8)
+        return path
+
+    def action_copy(self) -> None:
+        self.app.copy_to_clipboard(self.data.markdown())
+        self.notify(
+            "The debrief (Markdown) is on the clipboard. If nothing pastes, your terminal does not allow it: "
+            "use x to save a file instead.",
+            timeout=6,
+        )
+
+    def action_reflect(self) -> None:
+        self.app.push_screen(ReflectScreen(self.note_draft, turn=self.data.trainee_turns), self._reflected)
+
+    def _reflected(self, result: tuple[bool, str] | None) -> None:
+        saved, text = result if result is not None else (False, self.note_draft)
+        if not saved:
+            self.note_draft = text
+            return
+        self.note_draft = ""
+        note = Note(turn=self.data.trainee_turns, text=text.strip())
+        if self.store is not None:
+            try:
+                self.store.add_note(self.data.info.id, note.turn, note.text)
+            except Exception as exc:  # noqa: BLE001 - the session may not be stored (no store, preview)
+                self.notify(f"The note is shown here but was not stored: {exc}", severity="warning")
+        self.data.notes.append(note)
+        self.query_one("#notes", Static).update(Content(self._notes_text()))
+        self.action_tab("tab-notes")
+        self.notify("Note saved.", timeout=3)

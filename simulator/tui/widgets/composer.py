@@ -7,6 +7,7 @@ Alt+Enter where the terminal reports them (kitty-protocol terminals do; many oth
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from textual import events
 from textual.message import Message
@@ -17,6 +18,12 @@ NEWLINE_KEYS = frozenset({"ctrl+j", "shift+enter", "alt+enter", "newline"})
 
 class Composer(TextArea):
     """A TextArea where Enter submits and Ctrl+J / Shift+Enter insert a newline."""
+
+    HELP: ClassVar[str] = (
+        "Type what you would say to the patient. **Enter** sends it; **Ctrl+J** starts a new line "
+        "(Shift+Enter too, where your terminal reports it). What you type is kept while the patient replies "
+        "and if sending fails; it is saved with the session when you quit, and comes back when you resume."
+    )
 
     @dataclass
     class Submitted(Message):

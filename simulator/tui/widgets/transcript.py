@@ -1,18 +1,21 @@
 """The encounter transcript: one ChatMessage per utterance in a scrolling, bottom-anchored container.
 
-Patient lines come from shared scenario files, so they are shown as plain text (never parsed as markup).
+Patient lines come from shared scenario files, so they are shown as plain text (never parsed as markup). A
+message is one widget (header, text and notes rendered together), so a 500-turn transcript mounts quickly.
 """
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
+from collections.abc import Iterable
+from typing import ClassVar
+
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
 
-class ChatMessage(Vertical):
-    """One utterance: a header (who, transcript number) and the text, which may grow while streaming."""
+class ChatMessage(Static):
+    """One utterance: a header (who, transcript number), the text (which may grow while streaming), notes."""
 
     def __init__(
         self,
@@ -22,26 +25,25 @@ class ChatMessage(Vertical):
         *,
         index: int | None = None,
         note: str = "",
+        extra: str = "",
         id: str | None = None,
     ) -> None:
-        super().__init__(id=id, classes=f"chat-message -{speaker}")
         self.speaker = speaker
         self.who = who
         self.index = index
         self._text = text
         self._note = note
+        self._extra = extra
+        super().__init__(self._content(), id=id, classes=f"chat-message -{speaker}")
 
-    def compose(self) -> ComposeResult:
-        yield Static(Content(self._header_text()), classes="chat-header")
-        yield Static(Content(self._text), classes="chat-body")
-        yield Static(Content(self._note), classes="chat-note")
-
-    def on_mount(self) -> None:
-        self.query_one(".chat-note", Static).display = bool(self._note)
-
-    def _header_text(self) -> str:
-        # The transcript number matches the evidence numbers in the debrief.
-        return self.who if self.index is None else f"{self.who} · #{self.index}"
+    def _content(self) -> Content:
+        header = self.who if self.index is None else f"{self.who} · #{self.index}"
+        parts: list[str | tuple[str, str]] = [(header, "bold"), "\n", self._text]
+        if self._note:
+            parts += ["\n", (self._note, "italic")]
+        if self._extra:
+            parts += ["\n", (self._extra, "dim")]
+        return Content.assemble(*parts)
 
     @property
     def text(self) -> str:
@@ -51,31 +53,50 @@ class ChatMessage(Vertical):
     def note(self) -> str:
         return self._note
 
+    @property
+    def extra(self) -> str:
+        return self._extra
+
     def set_text(self, text: str) -> None:
         """Replace the body (used for each streamed chunk)."""
         self._text = text
-        if self.is_mounted:
-            self.query_one(".chat-body", Static).update(Content(text))
+        self.update(self._content())
 
     def set_index(self, index: int) -> None:
         """Number the message once its turn is committed."""
         self.index = index
-        if self.is_mounted:
-            self.query_one(".chat-header", Static).update(Content(self._header_text()))
+        self.update(self._content())
 
     def set_note(self, note: str) -> None:
         """A line under the message: notices about the turn, or that the reply failed."""
         self._note = note
-        if self.is_mounted:
-            widget = self.query_one(".chat-note", Static)
-            widget.update(Content(note))
-            widget.display = bool(note)
+        self.update(self._content())
+
+    def set_extra(self, extra: str) -> None:
+        """Dim lines under the message (the debrief's codes and feedback for a trainee turn)."""
+        self._extra = extra
+        self.update(self._content())
 
 
 class Transcript(VerticalScroll):
-    """The messages of an encounter, kept scrolled to the newest until the trainee scrolls up."""
+    """The messages of an encounter, kept scrolled to the newest until the trainee scrolls up.
 
+    A long transcript mounts only its newest ``WINDOW`` messages; older ones are mounted a window at a time when
+    the trainee scrolls to the top (or when the debrief jumps to one), so a 500-turn session opens at once.
+    """
+
+    HELP: ClassVar[str] = (
+        "The conversation so far. Numbers (#3) are the transcript numbers the debrief's evidence refers to. "
+        "Scroll with the arrow keys, Page Up/Down, Home and End; new replies keep it at the bottom unless you "
+        "scrolled up. In a long session, scrolling to the top shows earlier messages."
+    )
+    WINDOW: ClassVar[int] = 60
     can_focus = True
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._earlier: list[ChatMessage] = []
+        self._loading = False
 
     def on_mount(self) -> None:
         self.anchor()
@@ -85,6 +106,66 @@ class Transcript(VerticalScroll):
         await self.mount(message)
         self.anchor()
         return message
+
+    async def add_all(self, messages: Iterable[ChatMessage]) -> None:
+        """Append many messages in one mount (resuming, the debrief); only the newest window is mounted now."""
+        batch = list(messages)
+        if len(batch) > self.WINDOW:
+            self._earlier.extend(batch[: -self.WINDOW])
+            batch = batch[-self.WINDOW :]
+        if self._earlier and not self.query(".earlier"):
+            await self.mount(Static(self._earlier_text(), classes="earlier"), before=0 if self.children else None)
+        if batch:
+            await self.mount_all(batch)
+        self.anchor()
+
+    def _earlier_text(self) -> Content:
+        return Content(f"▲ {len(self._earlier)} earlier messages: scroll up or press Home to show them")
+
+    async def show_earlier(self, count: int | None = None) -> None:
+        """Mount the next ``count`` older messages above the ones shown, keeping the view where it was."""
+        if not self._earlier or self._loading:
+            return
+        self._loading = True
+        try:
+            count = count or self.WINDOW
+            batch, self._earlier = self._earlier[-count:], self._earlier[:-count]
+            shown = self.messages
+            first = shown[0] if shown else None
+            await self.mount_all(batch, before=first) if first is not None else await self.mount_all(batch)
+            marker = self.query(".earlier")
+            if self._earlier:
+                marker.first().update(self._earlier_text())
+            else:
+                await marker.remove()
+            if first is not None:
+                self.scroll_to_widget(first, top=True, animate=False)
+        finally:
+            self._loading = False
+
+    async def reveal(self, index: int) -> ChatMessage | None:
+        """Make sure the message with transcript number ``index`` is mounted, and return it."""
+        while True:
+            found = next((m for m in self.messages if m.index == index), None)
+            if found is not None or not self._earlier:
+                return found
+            await self.show_earlier()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if new_value <= 0 and old_value > 0 and self._earlier and not self._loading:
+            self.call_later(self.show_earlier)
+
+    async def action_scroll_home(self) -> None:
+        """Home: the very first message, mounting the earlier ones first."""
+        while self._earlier:
+            await self.show_earlier()
+        self.scroll_home(animate=False)
+
+    @property
+    def hidden_count(self) -> int:
+        """Older messages not mounted yet."""
+        return len(self._earlier)
 
     @property
     def messages(self) -> list[ChatMessage]:

@@ -1,0 +1,464 @@
+"""``mhsim doctor``, ``mhsim config`` (show/get/set/unset, consent), ``mhsim sessions usage``, and the engine
+choice behind ``--model``/``--api-base`` on ``chat`` and ``play``.
+
+Nothing here imports litellm at module level; the doctor and an LLM session import it when they run.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from .common import err_console, fail, open_store
+
+if TYPE_CHECKING:
+    from simulator.config import Config
+    from simulator.engine import PatientEngine
+    from simulator.scenario import Scenario
+
+ModelOption = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        help="Let a language model play the patient (litellm name: ollama/llama3.2, openai/gpt-4o-mini).",
+    ),
+]
+ApiBaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--api-base", help="Server address for a local or proxy model, e.g. http://127.0.0.1:11434."
+    ),
+]
+
+
+def _plain(message: str) -> str:
+    """Messages can hold brackets ("mhsim[llm]", "[redacted ...]") that rich would read as markup."""
+    from rich.markup import escape
+
+    return escape(message)
+
+
+def _load_config() -> Config:
+    from simulator.config import config_path, load_config
+    from simulator.yamlfile import FileProblems
+
+    try:
+        return load_config()
+    except FileProblems as exc:
+        fail(
+            _plain(
+                f"the config file {config_path()} has problems:\n" + "\n".join(str(p) for p in exc.problems)
+            )
+        )
+
+
+def _ask_consent(text: str, *, action: str) -> bool:
+    """Show what will be sent and to whom; True when the trainee agrees."""
+    console = err_console()
+    console.rule("Before anything is sent")
+    console.print(text, markup=False, highlight=False)
+    try:
+        return typer.confirm(f"\n{action}", default=False, err=True)
+    except (typer.Abort, EOFError):
+        return False
+
+
+def prepare_engine(
+    scenario: Scenario, model: str | None, api_base: str | None, *, chunk_delay: float = 0.0
+) -> PatientEngine:
+    """The engine for ``chat``/``play``: scripted unless ``--model`` or ``engine: llm``; consent if remote."""
+    from simulator.llm.choose import NoModel, model_settings
+
+    try:
+        settings = model_settings(_load_config(), scenario.id, model=model, api_base=api_base)
+    except NoModel as exc:
+        fail(_plain(str(exc)))
+    if settings is None:
+        from simulator.engine import ScriptedEngine
+
+        return ScriptedEngine(chunk_delay=chunk_delay)
+    from simulator.llm.adapter import NOT_INSTALLED, version
+
+    if version() is None:
+        fail(_plain(NOT_INSTALLED))
+    from simulator.llm.consent import consent_request, record_consent
+    from simulator.llm.engine import LLMEngine
+
+    request = consent_request(settings, scenario)
+    if request.needed:
+        if not _ask_consent(request.text, action=f"Send this session to {request.recipient.label}?"):
+            err_console().print("Nothing was sent. The scripted patient will play instead.")
+            from simulator.engine import ScriptedEngine
+
+            return ScriptedEngine(chunk_delay=chunk_delay)
+        record_consent(request.recipient)
+    engine = LLMEngine(settings)
+    err_console().print(f"[dim]patient played by {engine.describe()}[/]")
+    return engine
+
+
+_SEEN_VERSIONS: set[tuple[str, str]] = set()
+
+
+def engine_notes(session) -> list[str]:
+    """New things to tell the trainee after a reply: the model version the provider reports, a fallback."""
+    turn = session.turns[-1] if session.turns else None
+    usage = getattr(turn, "usage", None)
+    if turn is None or turn.speaker != "patient" or usage is None:
+        return []
+    notes = []
+    if usage.model_version and (session.id, usage.model_version) not in _SEEN_VERSIONS:
+        _SEEN_VERSIONS.add((session.id, usage.model_version))
+        notes.append(f"model reports version {usage.model_version}")
+    failed = sorted({c.check.replace("_", " ") for c in turn.checks if not c.passed})
+    if usage.outcome == "scripted":
+        notes.append(
+            f"the model's drafts failed the checks ({', '.join(failed)}); the scripted line was used"
+        )
+    elif usage.outcome in ("regenerated", "trimmed"):
+        notes.append(f"reply {usage.outcome} after a failed check ({', '.join(failed)})")
+    return notes
+
+
+# ----------------------------------------------------------------------------------------------- doctor
+
+
+def doctor_command(
+    model: ModelOption = None,
+    api_base: ApiBaseOption = None,
+    scenario: Annotated[
+        str | None,
+        typer.Option(help="Scenario whose model override to check (and to use for the test turn)."),
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Send the test to a remote model without asking.")
+    ] = False,
+    offline: Annotated[bool, typer.Option(help="Only the checks that need no network.")] = False,
+) -> None:
+    """Check the configured language model: key, reachable, streaming, a test reply in character."""
+    import asyncio
+
+    from simulator.llm.choose import NoModel, model_settings
+    from simulator.llm.consent import consent_request
+    from simulator.llm.doctor import diagnose
+
+    from .common import load_library
+
+    config = _load_config()
+    library = load_library()
+    try:
+        found = library.resolve(scenario) if scenario else _doctor_scenario(library)
+    except Exception as exc:  # UnknownScenario, FileProblems: plain words
+        fail(_plain(str(exc)))
+    try:
+        settings = model_settings(config, found.id, model=model, api_base=api_base)
+    except NoModel as exc:
+        fail(_plain(str(exc)))
+    if settings is None:  # engine is scripted and no --model: still check the configured model, if any
+        from simulator.config import model_for
+
+        settings = model_for(config, found.id)
+    network = not offline
+    if network and settings.model and not yes:
+        request = consent_request(settings, found)
+        text = (
+            f"The doctor sends a 'say hello' test and one practice line of the fictional scenario "
+            f"'{found.title}' to {request.recipient.label}. None of your sessions is sent."
+        )
+        if request.needed and not _ask_consent(text, action="Send the test?"):
+            network = False
+    steps = asyncio.run(diagnose(settings, found, network=network))
+    _print_steps(steps)
+    if any(step.ok is False for step in steps):
+        raise typer.Exit(1)
+
+
+def _doctor_scenario(library):
+    """The scenario for the test turn: the low-mood built-in when present, else the first that loads."""
+    scenarios = library.scenarios
+    for scenario in scenarios:
+        if scenario.id == "low-mood-passive-si":
+            return scenario
+    if not scenarios:
+        fail("no scenario is available for the test turn")
+    return scenarios[0]
+
+
+def _print_steps(steps) -> None:
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(highlight=False)
+    marks = {True: ("✔", "green"), False: ("✘", "bold red"), None: ("·", "cyan")}
+    for step in steps:
+        mark, style = marks[step.ok]
+        line = Text()
+        line.append(f"{mark} ", style=style)
+        line.append(f"{step.name}: ", style="bold")
+        line.append(step.detail)
+        console.print(line)
+
+
+# ----------------------------------------------------------------------------------------------- config
+
+config_app = typer.Typer(
+    help="Show and change settings: engine, model, per-scenario models, coach, theme, consent for models.",
+    no_args_is_help=True,
+)
+consent_app = typer.Typer(help="What you agreed to send to remote models; take it back at any time.")
+config_app.add_typer(consent_app, name="consent")
+
+
+def _parts(key: str) -> list[str]:
+    parts = [p for p in key.strip().split(".") if p]
+    if not parts:
+        fail("give a setting name, e.g. model.model or scenario_models.<scenario-id>.model")
+    return parts
+
+
+def _known_keys() -> list[str]:
+    from simulator.config import Config, ModelConfig
+
+    keys = list(Config.model_fields)
+    keys += [f"model.{k}" for k in ModelConfig.model_fields]
+    keys += [f"scenario_models.<scenario-id>.{k}" for k in ModelConfig.model_fields]
+    return keys
+
+
+def _check_key(parts: list[str]) -> None:
+    """Unknown names fail with the nearest known one (typos never pass silently)."""
+    from simulator.config import Config, ModelConfig
+
+    top = parts[0]
+    if top not in Config.model_fields:
+        near = difflib.get_close_matches(top, list(Config.model_fields), n=1)
+        hint = f"; did you mean '{near[0]}'?" if near else f". Known: {', '.join(_known_keys())}"
+        fail(_plain(f"unknown setting '{'.'.join(parts)}'{hint}"))
+    model_key = None
+    if top == "model" and len(parts) > 1:
+        model_key = parts[1]
+    elif top == "scenario_models" and len(parts) > 2:
+        model_key = parts[2]
+    if model_key is not None and model_key not in ModelConfig.model_fields:
+        near = difflib.get_close_matches(model_key, list(ModelConfig.model_fields), n=1)
+        hint = f"; did you mean '{near[0]}'?" if near else ""
+        fail(f"unknown model setting '{model_key}'{hint} (known: {', '.join(ModelConfig.model_fields)})")
+
+
+def _get(data: Any, parts: list[str]) -> Any:
+    for part in parts:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        else:
+            raise KeyError(part)
+    return data
+
+
+def _dump(value: Any) -> str:
+    import yaml
+
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+    return yaml.safe_dump(value, sort_keys=False, allow_unicode=True).rstrip()
+
+
+def _save(data: dict[str, Any]) -> None:
+    from pydantic import ValidationError
+
+    from simulator.config import Config, config_path, save_config
+
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in exc.errors(include_url=False)
+        )
+        fail(_plain(f"not saved: {problems}"))
+    path = save_config(config, config_path())
+    err_console().print(f"saved {path}")
+
+
+@config_app.command("show")
+def config_show() -> None:
+    """Print every setting, with the defaults filled in, and where the file is."""
+    from simulator.config import config_path
+
+    config = _load_config()
+    typer.echo(f"# {config_path()}")
+    typer.echo(_dump(config.model_dump(mode="json")))
+
+
+@config_app.command("get")
+def config_get(key: Annotated[str, typer.Argument(help="Setting name, e.g. model.model or engine.")]) -> None:
+    """Print one setting (with defaults filled in)."""
+    parts = _parts(key)
+    _check_key(parts)
+    data = _load_config().model_dump(mode="json")
+    try:
+        typer.echo(_dump(_get(data, parts)))
+    except KeyError:
+        fail(_plain(f"'{key}' is not set"))
+
+
+@config_app.command("set")
+def config_set(
+    key: Annotated[
+        str, typer.Argument(help="Setting name, e.g. model.model, engine, scenario_models.<id>.model.")
+    ],
+    value: Annotated[
+        str, typer.Argument(help="The value, in YAML: text, a number, true/false, null, [a, b].")
+    ],
+) -> None:
+    """Change one setting; the file is validated before it is written."""
+    import yaml
+
+    parts = _parts(key)
+    _check_key(parts)
+    try:
+        parsed = yaml.safe_load(value) if value.strip() else ""
+    except yaml.YAMLError:
+        parsed = value  # not YAML: take the words as they are
+    data = _load_config().model_dump(mode="json", exclude_unset=True)
+    node = data
+    for part in parts[:-1]:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = {}
+            node[part] = child
+        node = child
+    node[parts[-1]] = parsed
+    _save(data)
+
+
+@config_app.command("unset")
+def config_unset(key: Annotated[str, typer.Argument(help="Setting name to return to its default.")]) -> None:
+    """Return one setting to its default (a whole scenario override with scenario_models.<id>)."""
+    parts = _parts(key)
+    _check_key(parts)
+    data = _load_config().model_dump(mode="json", exclude_unset=True)
+    try:
+        parent = _get(data, parts[:-1]) if len(parts) > 1 else data
+        del parent[parts[-1]]
+    except (KeyError, TypeError):
+        fail(_plain(f"'{key}' is not set in the file"))
+    _save(data)
+
+
+@consent_app.command("list")
+def consent_list() -> None:
+    """Remote model services you agreed to send sessions to."""
+    from simulator.llm.consent import granted
+
+    rows = granted()
+    if not rows:
+        typer.echo("No consent given to any remote model service.")
+        return
+    for key, row in sorted(rows.items()):
+        typer.echo(f"{key}\t{row.get('label', '')}\tsince {row.get('granted_at', '?')}")
+
+
+@consent_app.command("grant")
+def consent_grant(
+    model: ModelOption = None,
+    api_base: ApiBaseOption = None,
+    scenario: Annotated[str | None, typer.Option(help="Use this scenario's model override.")] = None,
+) -> None:
+    """See what would be sent to the configured (or given) model, and agree to it."""
+    from simulator.config import model_for
+    from simulator.llm.consent import consent_request, record_consent
+
+    settings = model_for(_load_config(), scenario)
+    if model:
+        settings = settings.model_copy(update={"model": model, "api_base": api_base})
+    elif api_base:
+        settings = settings.model_copy(update={"api_base": api_base})
+    if not settings.model:
+        fail("no model is configured; give one with --model")
+    request = consent_request(settings)
+    if request.recipient.local:
+        typer.echo(f"{request.recipient.label} is on this computer: nothing leaves it, no consent is needed.")
+        return
+    if _ask_consent(request.text, action=f"Agree to send sessions to {request.recipient.label}?"):
+        record_consent(request.recipient)
+        typer.echo(f"Consent recorded for {request.recipient.key}.")
+    else:
+        typer.echo("Nothing recorded.")
+
+
+@consent_app.command("revoke")
+def consent_revoke(
+    key: Annotated[
+        str | None, typer.Argument(help="The recipient, as `mhsim config consent list` shows it.")
+    ] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Take back every consent.")] = False,
+) -> None:
+    """Take back consent: you are asked again before the next session is sent there."""
+    from simulator.llm.consent import granted, revoke
+
+    if not key and not all_:
+        fail("name the recipient (see `mhsim config consent list`) or use --all")
+    if key and key not in granted():
+        near = difflib.get_close_matches(key, list(granted()), n=1)
+        fail(_plain(f"no consent recorded for '{key}'" + (f"; did you mean '{near[0]}'?" if near else "")))
+    removed = revoke(None if all_ else key)
+    typer.echo("Revoked: " + ", ".join(removed) if removed else "Nothing to revoke.")
+
+
+# ------------------------------------------------------------------------------------------------ usage
+
+
+def usage_command(
+    limit: Annotated[int, typer.Option(min=1, help="Look at this many recent sessions.")] = 20,
+) -> None:
+    """Language-model use per session: replies, tokens in and out, cost, fallbacks."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    from simulator.store import StoreError
+
+    store = open_store()
+    try:
+        infos = store.sessions(limit=limit)
+        totals = store.usage_totals([i.id for i in infos])
+        short = store.short_ids([i.id for i in infos])
+    except StoreError as exc:
+        fail(_plain(str(exc)))
+    finally:
+        store.close()
+    rows = [i for i in infos if i.id in totals]
+    if not rows:
+        typer.echo("No session used a language model yet.")
+        return
+    table = Table(title="Language-model use (newest first)", box=box.SIMPLE_HEAD)
+    for name, justify in (
+        ("id", "left"),
+        ("started (UTC)", "left"),
+        ("model", "left"),
+        ("replies", "right"),
+        ("tokens in", "right"),
+        ("tokens out", "right"),
+        ("cost (USD)", "right"),
+        ("fallbacks", "right"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for info in rows:
+        t = totals[info.id]
+        cost = "unknown" if t["cost_usd"] is None else f"{t['cost_usd']:.4f}"
+        fallbacks = (
+            f"{t['scripted'] or 0} scripted, {t['regenerated'] or 0} regen., {t['trimmed'] or 0} trimmed"
+        )
+        table.add_row(
+            short[info.id],
+            info.started_at.strftime("%Y-%m-%d %H:%M"),
+            t["models"] or "",
+            str(t["replies"]),
+            f"{t['tokens_in'] or 0:,}",
+            f"{t['tokens_out'] or 0:,}",
+            cost,
+            fallbacks,
+        )
+    Console(highlight=False, width=None if sys.stdout.isatty() else 140).print(table)

@@ -1,0 +1,234 @@
+"""``mhsim rubrics list|validate|schema|calibrate|override|rate``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .common import err_console, fail, open_store
+
+rubrics_app = typer.Typer(
+    help="List, validate and calibrate rubrics; record educator overrides and ratings.", no_args_is_help=True
+)
+
+
+def _files(paths: list[Path] | None) -> list[Path]:
+    from simulator.rubric import SUFFIX, rubric_dirs
+
+    targets = list(paths or rubric_dirs())
+    files: list[Path] = []
+    for target in targets:
+        if target.is_dir():
+            files.extend(sorted(target.glob(f"*{SUFFIX}")))
+        elif target.exists():
+            files.append(target)
+        else:
+            fail(f"{target}: no such file or folder")
+    return files
+
+
+def fact_problems(rubric, path: Path) -> list[str]:
+    """Fact ids a rubric names that no scenario using the rubric defines (``file: message`` lines)."""
+    from simulator.library import Library
+    from simulator.rubric import EnactLevel, FactsDisclosed
+
+    named = [f for item in rubric.items if isinstance(item.detector, FactsDisclosed) for f in item.detector.facts]
+    if not named or isinstance(rubric, EnactLevel):
+        return []
+    users = [s for s in Library.discover(()).scenarios if rubric.id in s.rubrics]
+    if not users:
+        return []
+    known = {f.id for s in users for f in s.facts}
+    return [
+        f"{path}: fact {fact!r} is not defined by any scenario that uses rubric {rubric.id!r} "
+        f"({', '.join(s.id for s in users)})"
+        for fact in named
+        if fact not in known
+    ]
+
+
+@rubrics_app.command("validate")
+def validate_command(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: every known rubric).")] = None,
+) -> None:
+    """Check rubric files; print every problem as file:line:col and exit 1 if any."""
+    from simulator.rubric import load_rubric
+    from simulator.yamlfile import FileProblems
+
+    problems: list[str] = []
+    ok = 0
+    for path in _files(paths):
+        try:
+            rubric = load_rubric(path)
+        except FileProblems as exc:
+            problems.extend(str(p) for p in exc.problems)
+            continue
+        found = fact_problems(rubric, path)
+        problems.extend(found)
+        ok += not found
+    for line in problems:
+        err_console().print(line, markup=False, soft_wrap=True)
+    typer.echo(f"{ok} rubric(s) valid, {len(problems)} problem(s)")
+    if problems:
+        raise typer.Exit(1)
+
+
+@rubrics_app.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of the rubric format (committed as rubrics/rubric.schema.json)."""
+    from simulator.rubric import rubric_schema
+
+    typer.echo(json.dumps(rubric_schema(), indent=2, sort_keys=True))
+
+
+@rubrics_app.command("list")
+def list_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """List the rubrics mhsim can see, with their instrument and version; broken files are named."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from simulator.rubric import load_rubrics
+
+    rubrics, problems = load_rubrics()
+    if as_json:
+        out = [
+            {"id": r.id, "version": r.version, "title": r.title, "instrument": r.instrument.name, "items": len(r.items)}
+            for r in rubrics.values()
+        ]
+        typer.echo(json.dumps({"rubrics": out, "problems": [str(p) for p in problems]}, indent=2))
+        return
+    table = Table(title="Rubrics")
+    for col in ("id", "version", "title", "instrument", "items"):
+        table.add_column(col)
+    for r in rubrics.values():
+        table.add_row(r.id, r.version, r.title, r.instrument.name, str(len(r.items)))
+    console = Console()
+    console.print(table)
+    for problem in problems:
+        console.print(f"[red]broken:[/] {problem}", soft_wrap=True)
+
+
+@rubrics_app.command("override")
+def override_command(
+    session: Annotated[str, typer.Argument(help="Session id (or a unique prefix).")],
+    item: Annotated[str, typer.Argument(help="RUBRIC/ITEM, e.g. mi/reflection_to_question.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why the automatic score is wrong (required).")],
+    educator: Annotated[str, typer.Option("--educator", help="Your name or pseudonym.")],
+    status: Annotated[
+        str | None, typer.Option("--status", help="met, partly, missed, critical_miss or not_applicable.")
+    ] = None,
+    score: Annotated[float | None, typer.Option("--score", help="The value you would give.")] = None,
+) -> None:
+    """Record an educator's override of one item score, with a reason (the automatic score is kept too)."""
+    from pydantic import ValidationError
+
+    from simulator.overrides import Override
+
+    rubric_id, item_id = _split_item(item)
+    with open_store() as store:
+        session_id = _resolve(store, session)
+        try:
+            entry = Override(
+                session_id=session_id, rubric_id=rubric_id, item_id=item_id, status=status, score=score,
+                reason=reason, educator=educator,
+            )
+        except ValidationError as exc:
+            fail("; ".join(e["msg"] for e in exc.errors()))
+        store.add_override(entry)
+    typer.echo(f"Override recorded for {rubric_id}/{item_id} in session {session_id}.")
+
+
+@rubrics_app.command("rate")
+def rate_command(
+    session: Annotated[str, typer.Argument(help="Session id (or a unique prefix).")],
+    item: Annotated[str, typer.Argument(help="RUBRIC/ITEM, e.g. mi/empathy_estimate.")],
+    value: Annotated[float, typer.Argument(help="Your rating on the item's scale (e.g. 1-5 for MITI globals).")],
+    rater: Annotated[str, typer.Option("--rater", help="Your name or pseudonym.")],
+) -> None:
+    """Record an educator's own rating of an item, for `mhsim rubrics calibrate`."""
+    from simulator.overrides import Rating
+
+    rubric_id, item_id = _split_item(item)
+    with open_store() as store:
+        session_id = _resolve(store, session)
+        store.add_rating(Rating(session_id=session_id, rubric_id=rubric_id, item_id=item_id, value=value, rater=rater))
+    typer.echo(f"Rating recorded for {rubric_id}/{item_id} in session {session_id}.")
+
+
+@rubrics_app.command("calibrate")
+def calibrate_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+) -> None:
+    """Agreement (Cohen's kappa, exact, within one) between automatic scores and educators' overrides/ratings."""
+    from simulator.calibration import calibrate
+
+    with open_store() as store:
+        report = calibrate(store.automatic_scores(), store.overrides(), store.ratings())
+
+    def dump(a):
+        return None if a is None else {"pairs": a.pairs, "exact": a.exact, "within_one": a.within_one, "kappa": a.kappa}
+
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "outcomes": dump(report.outcomes),
+                    "values": dump(report.values),
+                    "per_item": {f"{r}/{i}": {k: dump(v) for k, v in g.items()} for (r, i), g in report.per_item.items()},
+                    "unmatched": report.unmatched,
+                },
+                indent=2,
+            )
+        )
+        return
+    if report.outcomes is None and report.values is None:
+        typer.echo(
+            "No educator overrides or ratings match a stored automatic score yet. Record some with "
+            "'mhsim rubrics override' or 'mhsim rubrics rate'."
+        )
+        return
+    for name, a in (("Outcomes (met/partly/missed)", report.outcomes), ("Values (levels, ratings)", report.values)):
+        typer.echo(f"{name}: {_line(a)}")
+    for (rubric_id, item_id), groups in report.per_item.items():
+        for kind, a in groups.items():
+            typer.echo(f"  {rubric_id}/{item_id} {kind}: {_line(a)}")
+    if report.unmatched:
+        typer.echo(f"{report.unmatched} entr(y/ies) had no stored automatic score for the same item and were skipped.")
+
+
+def _line(a) -> str:
+    if a is None:
+        return "no pairs"
+    kappa = "undefined" if a.kappa is None else f"{a.kappa:.2f}"
+    return f"{a.pairs} pair(s), kappa {kappa}, exact {a.exact:.0%}, within one {a.within_one:.0%}"
+
+
+def _split_item(item: str) -> tuple[str, str]:
+    rubric_id, sep, item_id = item.partition("/")
+    if not sep or not rubric_id or not item_id:
+        fail(f"'{item}': give the item as RUBRIC/ITEM, e.g. mi/reflection_to_question")
+    from simulator.rubric import load_rubrics
+
+    rubrics, _ = load_rubrics()
+    if rubric_id not in rubrics:
+        fail(f"unknown rubric '{rubric_id}' (known: {', '.join(sorted(rubrics))})")
+    try:
+        rubrics[rubric_id].item(item_id)
+    except KeyError:
+        ids = ", ".join(i.id for i in rubrics[rubric_id].items)
+        fail(f"rubric '{rubric_id}' has no item '{item_id}' (items: {ids})")
+    return rubric_id, item_id
+
+
+def _resolve(store, prefix: str) -> str:
+    from simulator.store import SessionNotFound
+
+    try:
+        return store.resolve_id(prefix)
+    except (SessionNotFound, KeyError, ValueError) as exc:
+        fail(str(exc).strip("'\""))

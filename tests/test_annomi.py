@@ -1,0 +1,114 @@
+"""The AnnoMI benchmark's own arithmetic, its skip when the data is absent, and the AnnoMI label mapping."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks import annomi as bench
+from simulator.annomi import annomi_labels
+from simulator.coding import Coder
+
+
+def test_metrics_by_hand():
+    gold = ["question", "question", "reflection", "other"]
+    pred = ["question", "reflection", "reflection", "other"]
+    f1 = bench.f1_scores(gold, pred)
+    assert f1["question"] == pytest.approx(2 / 3) and f1["reflection"] == pytest.approx(2 / 3)
+    assert f1["other"] == 1.0 and f1["therapist_input"] == 0.0
+    assert bench.kappa(gold, gold) == 1.0
+    assert bench.auc([3, 4], [1, 2]) == 1.0 and bench.auc([1], [1]) == 0.5 and bench.auc([1, 2], [3]) == 0.0
+
+
+def test_cluster_bootstrap_resamples_whole_transcripts():
+    groups = {"a": [("x", "x")] * 5, "b": [("x", "y")] * 5}
+    low, high = bench.cluster_bootstrap(groups, bench.accuracy, reps=200)
+    assert 0.0 <= low <= 0.5 <= high <= 1.0
+    same = {"a": [("x", "x")], "b": [("y", "y")]}
+    assert bench.cluster_bootstrap(same, bench.accuracy, reps=50) == (1.0, 1.0)
+
+
+def test_split_is_fixed_and_stratified():
+    rows = [{"transcript_id": str(i), "mi_quality": "low" if i > 7 else "high"} for i in range(1, 11)]
+    halves = bench.split_halves(rows)
+    assert halves == bench.split_halves(list(reversed(rows)))
+    assert sorted(halves[t] for t in ("8", "9", "10")) == ["A", "A", "B"]
+
+
+def test_skips_with_a_message_when_the_data_is_absent(tmp_path, monkeypatch):
+    monkeypatch.setenv("MHSIM_ANNOMI_DIR", str(tmp_path / "nowhere"))
+    assert bench.measure() is None
+    [(metric, message, _)] = bench.run()
+    assert metric == "skipped" and "MHSIM_ANNOMI_DIR" in message
+
+
+def test_annomi_mapping_of_combined_turns():
+    coder = Coder()
+    info_then_check = coder.analyse("Drinking can raise your blood pressure. Does that make sense?")
+    assert annomi_labels(info_then_check).behaviour == "therapist_input"
+    reflect_then_ask = coder.analyse("It sounds like mornings are hard. What happens then?", "Mornings are awful.")
+    labels = annomi_labels(reflect_then_ask)
+    assert labels.behaviour == "question" and labels.question_subtype == "open"
+    assert labels.reflection_subtype in ("simple", "complex")
+    assert annomi_labels(coder.analyse("Thanks for coming in.")).behaviour == "other"
+
+
+def test_sentences_vote_with_their_length():
+    coder = Coder()
+    lecture = coder.analyse(
+        "Alcohol can raise your blood pressure, and over the years it can also damage the liver and the "
+        "heart. "
+        "Most people who cut down see their readings improve within a couple of months. Any questions?"
+    )
+    assert annomi_labels(lecture).behaviour == "therapist_input"
+    reflect_then_check = coder.analyse(
+        "So the evenings are when the cravings are worst, and the weekends are easier. Is that right?",
+        "Evenings are the worst for me. Weekends I'm fine.",
+    )
+    assert annomi_labels(reflect_then_check).behaviour == "reflection"
+
+
+def test_proposals_and_warnings_are_input():
+    coder = Coder()
+    plan = annomi_labels(coder.analyse("Let's look at a plan for the next two weeks together."))
+    assert plan.behaviour == "therapist_input" and plan.input_subtype == "negotiation"
+    warning = annomi_labels(coder.analyse("Don't you know what happens to your lungs when you smoke?"))
+    assert warning.behaviour == "therapist_input"
+    assert annomi_labels(coder.analyse("What happens when you smoke?")).behaviour == "question"
+
+
+def test_a_fragment_takes_the_function_of_the_turn_it_continues():
+    coder = Coder()
+    context = [
+        ("client", "I haven't seen anyone since I moved here."),
+        ("therapist", "It sounds like you've been feeling really cut off since the move,"),
+        ("client", "Mm."),
+    ]
+    fragment = coder.analyse("-and lonely.", context=context)
+    assert annomi_labels(fragment).behaviour == "reflection"
+    assert annomi_labels(coder.analyse("-and lonely.")).behaviour == "other"  # nothing to continue
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I could maybe try cutting back in the evenings.", "change"),
+        ("I'll give it a go this week.", "change"),
+        ("There's no way I'm going back to that.", "change"),
+        ("I'm not going to quit, I just want the cough sorted.", "sustain"),
+        ("It's only a couple of drinks after work.", "sustain"),
+        ("I don't have any plans to stop.", "sustain"),
+        ("We moved here two years ago.", "neutral"),
+    ],
+)
+def test_client_talk_type(text, expected):
+    from simulator.talk import client_talk_type
+
+    assert client_talk_type(text) == expected
+
+
+def test_a_bare_yes_takes_its_direction_from_the_question():
+    from simulator.talk import client_talk_type
+
+    asked = [("therapist", "Do you think you could go a month without smoking?")]
+    assert client_talk_type("Yeah, probably.", asked) == "change"
+    assert client_talk_type("No.", asked) == "sustain"

@@ -1,0 +1,81 @@
+"""Per-turn feedback: what a turn did, what it missed, and a better reply from the rubrics or the scenario."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator.codes import Behaviour as B
+from simulator.codes import RiskFlag as F
+from simulator.feedback import for_session, for_turn
+from simulator.paths import builtin_dir
+from simulator.records import Coding, Disclosure, Turn
+from simulator.rubric import load_rubrics
+from tests.test_scoring import RISK, scenario
+
+
+@pytest.fixture(scope="module")
+def rubrics():
+    loaded, problems = load_rubrics([builtin_dir("rubrics")])
+    assert not problems
+    return loaded
+
+
+def talk(*steps: tuple[str, str, list[B], list[F]]) -> list[Turn]:
+    """(patient words before, trainee words, behaviours, flags) per trainee turn."""
+    turns: list[Turn] = []
+    for n, (said, text, codes, flags) in enumerate(steps, 1):
+        turns.append(Turn(index=len(turns), speaker="patient", text=said, trainee_turn=n - 1))
+        coding = Coding(behaviours=codes, risk_flags=flags, topics=[])
+        turns.append(Turn(index=len(turns), speaker="trainee", text=text, trainee_turn=n, coding=coding))
+    return turns
+
+
+def test_good_turn_says_what_it_did(rubrics):
+    turns = talk(("I'm so tired of all this.", "You're worn out.", [B.COMPLEX_REFLECTION], []))
+    fb = for_turn(scenario(), turns, 1, rubrics=rubrics)
+    assert fb.tone == "good" and fb.missed == [] and fb.did == ["complex reflection"]
+    assert fb.better_reply is None and "formative" in fb.notice.lower()
+
+
+def test_advice_without_permission_gets_a_rubric_exemplar(rubrics):
+    turns = talk(("I can't sleep.", "You should stop drinking coffee.", [B.PERSUADE], []))
+    fb = for_turn(scenario(), turns, 1, rubrics=rubrics)
+    assert fb.tone == "concern" and fb.missed[0].code == "persuade"
+    assert fb.better_reply in rubrics["mi"].item("mi_non_adherent").better_replies
+    assert fb.better_reply_source == "rubric mi/mi_non_adherent"
+    assert fb.summary == fb.missed[0].message
+
+
+def test_risk_cue_not_asked_is_the_first_miss_until_asked(rubrics):
+    sc = scenario(RISK)
+    turns = talk(
+        ("Hi.", "What brings you in?", [B.OPEN_QUESTION], []),
+        ("Honestly, what's the point any more.", "How is work?", [B.OPEN_QUESTION], []),
+        ("Work's fine.", "Have you had thoughts of ending your life?", [B.CLOSED_QUESTION],
+         [F.ASK_SUICIDAL_THOUGHTS]),
+    )
+    ledger = [Disclosure(fact_id="no_point", turn=1, trust=0.4, behaviours=[B.OPEN_QUESTION], trainee_text="")]
+    feedback = for_session(sc, turns, ledger, rubrics=rubrics)
+    assert [f.index for f in feedback] == [1, 3, 5]
+    assert feedback[0].missed == []
+    assert feedback[1].missed[0].code == "risk_not_asked"
+    assert feedback[1].better_reply in rubrics["risk"].item("direct_question_after_cue").better_replies
+    assert all(m.code != "risk_not_asked" for m in feedback[2].missed)
+    assert "risk move: ask suicidal thoughts" in feedback[2].did
+
+
+def test_question_run_and_change_talk(rubrics):
+    turns = talk(
+        ("Hi.", "Do you drink?", [B.CLOSED_QUESTION], []),
+        ("Yes.", "Every day?", [B.CLOSED_QUESTION], []),
+        ("I really want to cut down before the baby comes.", "How much?", [B.CLOSED_QUESTION], []),
+    )
+    fb = for_turn(scenario(), turns, 5, rubrics=rubrics)
+    codes = [m.code for m in fb.missed]
+    assert "change_talk_missed" in codes and "question_run" in codes
+
+
+def test_not_a_trainee_turn_is_an_error(rubrics):
+    turns = talk(("Hi.", "Hello.", [B.OTHER], []))
+    with pytest.raises(ValueError):
+        for_turn(scenario(), turns, 0, rubrics=rubrics)
