@@ -90,6 +90,7 @@ async def _echo_latencies(keys: int = 60) -> list[float]:
     app = MhsimApp(chunk_delay=0, store=False, engine=SteadyStream(), config=Config(), scenario_id="low-mood-passive-si")
     latencies: list[float] = []
     async with app.run_test(size=(100, 34)) as pilot:
+        await app.library_loaded.wait()
         await app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.press("enter")  # start from the briefing

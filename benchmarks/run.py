@@ -9,7 +9,7 @@ import importlib
 import sys
 import time
 
-SUITES = ["bench_coder", "bench_session", "bench_startup", "bench_library", "annomi", "bench_lab"]
+SUITES = ["bench_coder", "bench_session", "bench_startup", "bench_library", "annomi", "bench_lab", "bench_llm", "bench_tui"]
 
 
 def main(argv: list[str]) -> int:

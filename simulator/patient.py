@@ -241,9 +241,15 @@ class Patient:
         newly: list[str],
         repeated: bool,
     ) -> ReplyPlan:
-        if Behaviour.CONFRONT in behaviours:
-            return self._react(state, "confront", "trainee confronted")
-        if Behaviour.PERSUADE in behaviours:
+        mistakes = {Behaviour.CONFRONT, Behaviour.PERSUADE} & set(behaviours)
+        if mistakes:
+            # A fact written as the patient's answer to this very mistake (its condition names the behaviour)
+            # is said instead of the generic reaction, so the debrief can point to it.
+            answers = [f for f in newly if mistakes & set(self._facts[f].condition.behaviours)]
+            if answers:
+                return self._disclose(state, answers[:MAX_FACTS_PER_REPLY], "reacts to the trainee's move")
+            if Behaviour.CONFRONT in mistakes:
+                return self._react(state, "confront", "trainee confronted")
             return self._react(state, "persuade", "unsolicited advice")
 
         screener = self._screener_reply(state, coding)

@@ -42,7 +42,10 @@ _CHANGE = re.compile(
     r"i (?:won't|will not|'m not going to|am not going to|'m not gonna) (?:drink|smoke|use|go back|do (?:it|"
     r"that) again)|(?:there's|there is) no way i'm going back|i can't go back|"
     r"i (?:think )?i(?:'d| would) (?:feel|be|sleep|do) (?:a lot |much |so )?(?:better|healthier|happier)|"
-    r"(?:that|it) (?:would|could|might) (?:be (?:a )?(?:good idea|worth (?:a )?try(?:ing)?)|help(?: me)?)|"
+    # the client's own verdict on a step ("I think that would help", "Yeah, that'd be worth a try"), not what
+    # someone else thought ("the GP thought it would be a good idea")
+    r"(?:i (?:think|guess|suppose|reckon) |(?:^|[.!?] )(?:yeah,? |yes,? |okay,? |ok,? |well,? )?)(?:that|it)"
+    r"(?:'d| would| could| might) (?:be (?:a )?(?:good idea|worth (?:a )?try(?:ing)?)|help(?: me)?)|"
     r"i (?:need|could use|'d like|would like|want) (?:some )?help (?:with|to|from)|"
     r"i(?:'ve| have) (?:already )?(?:cut|stopped|quit|started|been cutting|been trying|been going|managed|"
     r"reduced|switched|made an appointment|booked)|i (?:don't|do not) (?:like|want) (?:the way (?:it|i)|"

@@ -151,3 +151,19 @@ def test_recall_keeps_names_capitalised_and_lowercases_the_rest(helen) -> None:
     rest = again.text.split(", ", 1)[1]
     expected = said if said.startswith(("I ", "I'")) else said[:1].lower() + said[1:]
     assert rest == expected, "a common first word is lower-cased after 'Like I said, '; 'I' and names are kept"
+
+
+def test_a_fact_written_as_the_answer_to_a_mistake_is_said_instead_of_the_generic_reaction(helen) -> None:
+    from simulator.scenario import Condition, Fact
+
+    hurt = Fact(
+        id="hurt",
+        summary="Feels judged when told what to do",
+        lines=["That's what my husband used to say."],
+        condition=Condition(behaviours=[B.PERSUADE]),
+    )
+    scenario = helen.model_copy(update={"facts": [*helen.facts, hurt]})
+    _, plans, ledger = run(Patient(scenario), [coding(B.PERSUADE)])
+    assert plans[0].facts == ["hurt"] and ledger[0].fact_id == "hurt"
+    _, plans, _ = run(Patient(helen), [coding(B.PERSUADE)])
+    assert plans[0].text in helen.reactions.persuade.lines, "without such a fact, the authored reaction"

@@ -6,6 +6,7 @@ so replies are instant and nothing is written. The patient is the scripted engin
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import re
@@ -82,7 +83,8 @@ def screen_text(screen: Widget) -> str:
 
 
 async def settle(app: MhsimApp, pilot: Pilot) -> None:
-    """Let workers finish and their messages be handled."""
+    """Let the library load (it is read after the first frame), workers finish and their messages be handled."""
+    await asyncio.wait_for(app.library_loaded.wait(), 60)
     await app.workers.wait_for_complete()
     await pilot.pause()
     await pilot.pause()
@@ -553,7 +555,7 @@ async def test_briefing_says_where_words_go_for_a_remote_model(lib: Library) -> 
         await settle(app, pilot)
         shown = screen_text(app.screen)
         assert "language model ollama/llama3.2" in shown
-        assert "model server on this computer (http://127.0.0.1:11434)" in shown
+        assert "model server on this computer" in shown and "http://127.0.0.1:11434" in shown
 
 
 # -- coach settings -----------------------------------------------------------------------------------

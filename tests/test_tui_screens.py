@@ -6,7 +6,7 @@ import asyncio
 import json
 import re
 import shutil
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -46,7 +46,7 @@ GOOD = [
     "When you say there's no point, I want to ask: have you had thoughts of killing yourself?",
 ]
 POOR = ["Are you sad?", "Do you sleep?", "You should exercise more."]
-T0 = datetime(2025, 3, 3, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +57,8 @@ def lib() -> Library:
 
 
 async def settle(app: MhsimApp, pilot: Pilot) -> None:
+    if app.preview is None:
+        await asyncio.wait_for(app.library_loaded.wait(), 60)
     await app.workers.wait_for_complete()
     await pilot.pause()
     await pilot.pause()

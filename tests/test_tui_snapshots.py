@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -75,6 +75,8 @@ def make_app(library: Library, theme: str, **kwargs) -> MhsimApp:
 
 
 async def settle(pilot: Pilot) -> None:
+    if pilot.app.preview is None:
+        await asyncio.wait_for(pilot.app.library_loaded.wait(), 60)
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
     await pilot.pause()
@@ -204,7 +206,7 @@ def _history_store(library: Library, home: Path) -> Store:
             scenario_version=scenario.version,
             scenario_title=scenario.title,
             engine="scripted",
-            started_at=datetime(2025, 3, 3, 9, 30, tzinfo=timezone.utc) + timedelta(days=day),
+            started_at=datetime(2025, 3, 3, 9, 30, tzinfo=UTC) + timedelta(days=day),
         )
         session = Session(scenario, store=store, info=info)
 

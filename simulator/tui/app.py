@@ -7,6 +7,7 @@ is needed, and no LLM library is imported here.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -135,6 +136,7 @@ class MhsimApp(App[None]):
         self.goodbye_pause = goodbye_pause if goodbye_pause is not None else (1.2 if chunk_delay > 0 else 0.0)
         self.preset_library = library
         self.library: Library | None = None
+        self.library_loaded = asyncio.Event()  # set once the library screen has its scenarios (tests wait on it)
         self.session: Session | None = None
         self.config: Config | None = config
         self._config_given = config is not None
@@ -311,6 +313,7 @@ class MhsimApp(App[None]):
     def library_ready(self, library: Library) -> None:
         """Called by the library screen once it is loaded: honour --scenario / resume."""
         self.library = library
+        self.library_loaded.set()
         if self.resume_id:
             resume_id, self.resume_id = self.resume_id, None
             self.resume_session(resume_id)

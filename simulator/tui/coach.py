@@ -9,6 +9,7 @@ is kept for the debrief.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -125,8 +126,8 @@ def turn_feedback(
     if scenario is not None and turn.coding is not None:
         try:
             return _core_feedback(turn, turns, scenario, rubrics, ledger, live)
-        except Exception:  # noqa: BLE001 - the coach falls back to its own rules rather than go silent
-            pass
+        except Exception:
+            logging.getLogger(__name__).debug("core feedback failed; using the coach's own rules", exc_info=True)
     return local_feedback(turn, turns, scenario, rubrics)
 
 

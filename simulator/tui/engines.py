@@ -94,7 +94,10 @@ def _llm_engine(config: Config | None, scenario_id: str | None) -> PatientEngine
     from simulator.config import model_for
 
     try:
-        from simulator import llm  # deferred: pulls in the provider library only when it is used
+        import importlib
+
+        llm = importlib.import_module("simulator.llm")  # deferred: the provider library loads on first use
+        factory = getattr(llm, "engine_from_config", None) or getattr(llm, "LLMEngine", None)
     except ImportError as exc:
         raise EngineUnavailable(
             f"The language-model engine cannot be loaded ({exc}). Install it with: pip install 'mhsim[llm]', "
@@ -102,7 +105,6 @@ def _llm_engine(config: Config | None, scenario_id: str | None) -> PatientEngine
         ) from exc
     assert config is not None
     model = model_for(config, scenario_id)
-    factory = getattr(llm, "engine_from_config", None) or getattr(llm, "LLMEngine", None)
     if factory is None:
         raise EngineUnavailable(
             "This mhsim has no language-model engine yet. Switch the engine to scripted in Settings (F4)."
@@ -111,7 +113,7 @@ def _llm_engine(config: Config | None, scenario_id: str | None) -> PatientEngine
         return factory(model)  # type: ignore[no-any-return]
     except ImportError as exc:  # the provider library is not installed: the message says how to get it
         raise EngineUnavailable(f"{exc} Or switch the engine to scripted in Settings (F4).") from exc
-    except Exception as exc:  # noqa: BLE001 - a configuration problem must not crash the app
+    except Exception as exc:
         raise EngineUnavailable(f"The language-model engine could not start: {exc}") from exc
 
 

@@ -338,15 +338,30 @@ class ProbeScreen(Screen[None]):
         )
         if row.get("error") or case is None or case.probe is None:
             return
+        given = self._my_grades(row["id"])  # what this rater already said, so re-opening shows it
         widgets = []
         for criterion in case.probe.criteria:
             widgets.append(
                 Static(Content(f"{criterion.text} ({criterion.severity.value})"), classes="criterion")
             )
-            widgets.append(RadioSet(*[RadioButton(g) for g in CRITERION_GRADES], id=f"crit-{criterion.id}"))
+            buttons = [RadioButton(g, value=given.get(criterion.id) == g) for g in CRITERION_GRADES]
+            widgets.append(RadioSet(*buttons, id=f"crit-{criterion.id}"))
         widgets.append(Static(Content("Overall judgement"), classes="criterion"))
-        widgets.append(RadioSet(*[RadioButton(OVERALL_LABELS[g]) for g in OVERALL_GRADES], id="crit-overall"))
+        buttons = [RadioButton(OVERALL_LABELS[g], value=given.get(OVERALL) == g) for g in OVERALL_GRADES]
+        widgets.append(RadioSet(*buttons, id="crit-overall"))
         await box.mount_all(widgets)
+
+    def _my_grades(self, output_id: int) -> dict[str, str]:
+        """This rater's stored grades of one output: criterion id (or OVERALL) -> grade."""
+        store = app_store(self.app)
+        rater = self.query_one("#probe-rater", Input).value.strip()
+        if store is None or self.run_id is None or not rater:
+            return {}
+        return {
+            g["criterion"]: g["grade"]
+            for g in store.probe_grades(self.run_id)
+            if g["output_id"] == output_id and g["rater"] == rater
+        }
 
     def action_save_grades(self) -> None:
         from simulator.lab.probe import grade

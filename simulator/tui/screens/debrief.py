@@ -19,14 +19,14 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from ..coach import TurnFeedback, scenario_rubrics, session_feedback
-from ..data import BLOCKS, DebriefData, Note, condition_text, key_scores
+from ..data import BLOCKS, DebriefData, Note, condition_text
 from ..widgets import ChatMessage, Transcript
 from ..widgets.coach import MARK_WORDS
 from ..widgets.marks import STATUS_ORDER, status_label
 from .reflect import ReflectScreen
 
 if TYPE_CHECKING:
-    from simulator.records import Disclosure, ItemScore, SessionScore
+    from simulator.records import Disclosure, ItemScore, SessionScore, Turn
     from simulator.session import Session
     from simulator.store import Store
 
@@ -239,21 +239,18 @@ class DebriefScreen(Screen[None]):
         yield Static(Content(f"Debrief · {self.data.title}"), id="debrief-title")
         yield Static(Content(self._summary_line()), id="debrief-summary")
         with TabbedContent(initial="tab-scores", id="debrief-tabs"):
-            with TabPane("Scores", id="tab-scores"):
-                with VerticalScroll(id="scores"):
-                    yield Static(Content(self._overview_text()), id="debrief-overview")
-                    yield from self._score_widgets()
-            with TabPane("Ledger", id="tab-ledger"):
-                with VerticalScroll(id="ledger"):
-                    yield Static(timeline_content(self.data), id="ledger-timeline")
+            with TabPane("Scores", id="tab-scores"), VerticalScroll(id="scores"):
+                yield Static(Content(self._overview_text()), id="debrief-overview")
+                yield from self._score_widgets()
+            with TabPane("Ledger", id="tab-ledger"), VerticalScroll(id="ledger"):
+                yield Static(timeline_content(self.data), id="ledger-timeline")
             with TabPane("Transcript", id="tab-transcript"):
                 yield Transcript(id="debrief-transcript")
-            with TabPane("Notes", id="tab-notes"):
-                with VerticalScroll(id="notes-body"):
-                    yield Static(Content("Your reflection notes"), classes="section-title")
-                    yield Static(Content(self._notes_text()), id="notes")
-                    yield Static(Content("Better replies"), classes="section-title")
-                    yield Static(Content(self._better_replies_text()), id="better-replies")
+            with TabPane("Notes", id="tab-notes"), VerticalScroll(id="notes-body"):
+                yield Static(Content("Your reflection notes"), classes="section-title")
+                yield Static(Content(self._notes_text()), id="notes")
+                yield Static(Content("Better replies"), classes="section-title")
+                yield Static(Content(self._better_replies_text()), id="better-replies")
         yield Footer()
 
     async def on_mount(self) -> None:
@@ -273,18 +270,20 @@ class DebriefScreen(Screen[None]):
             return transcript
         self._transcript_loaded = True
         name = self.data.patient
-        await transcript.add_all(
-            ChatMessage(
+
+        def message(t: Turn) -> ChatMessage:
+            extra = feedback_extra(self.feedback.get(t.index)) if t.speaker == "trainee" else ""
+            return ChatMessage(
                 t.speaker,
                 "You" if t.speaker == "trainee" else name,
                 t.text,
                 index=t.index,
                 note="\n".join(f"Notice: {n}" for n in t.notices),
-                extra=feedback_extra(self.feedback.get(t.index)) if t.speaker == "trainee" else "",
+                extra=extra,
                 id=f"turn-{t.index}",
             )
-            for t in self.data.turns
-        )
+
+        await transcript.add_lazy(self.data.turns, message)
         return transcript
 
     @on(TabbedContent.TabActivated)

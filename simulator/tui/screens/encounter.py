@@ -8,6 +8,7 @@ composer while a reply is owed or a send fails, and it is saved with the session
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from textual import on, work
@@ -120,6 +121,7 @@ class EncounterScreen(Screen[None]):
         self._started = 0.0
         self._paused_at: float | None = None
         self._paused_total = 0.0
+        self._rubrics: dict | None = None
 
     # -- layout ---------------------------------------------------------------------------------------
 
@@ -151,7 +153,7 @@ class EncounterScreen(Screen[None]):
         if not self.session.turns:
             await transcript.add(self._message_for(self.session.open()))
         else:  # a resumed session: show what was said so far
-            await transcript.add_all(self._message_for(turn) for turn in self.session.turns)
+            await transcript.add_lazy(self.session.turns, self._message_for)
         panel = self.coach_panel
         if panel is not None:
             panel.display = self.coach_mode == "on"
@@ -213,9 +215,9 @@ class EncounterScreen(Screen[None]):
     def feedback_for(self, turn: Turn) -> TurnFeedback:
         """The coach's note on one trainee turn."""
         session = self.session
-        return turn_feedback(
-            turn, session.turns, session.scenario, scenario_rubrics(), ledger=session.ledger, live=True
-        )
+        if self._rubrics is None:
+            self._rubrics = scenario_rubrics()  # once per encounter: loading checks every rubric file
+        return turn_feedback(turn, session.turns, session.scenario, self._rubrics, ledger=session.ledger, live=True)
 
     def all_feedback(self) -> list[TurnFeedback]:
         if self.coach_mode == "assessment":
@@ -498,8 +500,8 @@ class EncounterScreen(Screen[None]):
         if self.session.store is not None:
             try:
                 self.session.store.update_meta(self.session.id, {"draft": self._draft or None})
-            except Exception:  # noqa: BLE001 - best effort while quitting; the turns are already stored
-                pass
+            except Exception:
+                logging.getLogger(__name__).warning("the draft could not be saved", exc_info=True)
 
     def on_unmount(self) -> None:
         # Leaving mid-session (quit, closed tab) pauses it for resuming; after finish() this does nothing.

@@ -77,7 +77,14 @@ def shadowed_prompt(entry: Entry, winner: Path) -> Content:
 
 def discover(extra: list[Path], post) -> Library:
     """Read every scenario file, posting progress; the same rules as ``Library.discover``."""
-    from simulator.library import Entry, Library, known_rubric_ids, load_scenario, scenario_dirs, scenario_files
+    from simulator.library import (
+        Entry,
+        Library,
+        known_rubric_ids,
+        load_scenario,
+        scenario_dirs,
+        scenario_files,
+    )
     from simulator.yamlfile import FileProblems
 
     ids = known_rubric_ids()
@@ -335,8 +342,10 @@ class ScenarioPicker(Screen[None]):
             lines = [
                 f"≠ {item.path}",  # type: ignore[union-attr]
                 "",
-                f"This file's id '{scenario.id}' is already used by {self._winners[scenario.id]}, which is the one "
-                "the library opens. Give this file another id to use it.",
+                (
+                    f"This file's id '{scenario.id}' is already used by {self._winners[scenario.id]}, which is the "
+                    "one the library opens. Give this file another id to use it."
+                ),
             ]
             preview.update(Content("\n".join(lines)))
         else:

@@ -149,7 +149,7 @@ class PreviewScreen(EncounterScreen):
         self.session = session
         transcript = self.query_one(Transcript)
         await transcript.remove_children()
-        await transcript.add_all(self._message_for(t) for t in session.turns)
+        await transcript.add_lazy(session.turns, self._message_for)
         self._last_trainee = None
         composer = self.query_one(Composer)
         composer.read_only = False

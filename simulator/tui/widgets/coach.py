@@ -51,7 +51,7 @@ class CoachPanel(VerticalScroll):
         "scenario's rubrics. **Ctrl+T** shows or hides it. In assessment mode the coach stays hidden until "
         "the debrief."
     )
-    SHOWN: ClassVar[int] = 30
+    SHOWN: ClassVar[int] = 15
     can_focus = True
     _older = 0
 

@@ -6,12 +6,15 @@ message is one widget (header, text and notes rendered together), so a 500-turn 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import ClassVar
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
+from typing import ClassVar, TypeVar
 
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
+
+T = TypeVar("T")
 
 
 class ChatMessage(Static):
@@ -90,12 +93,12 @@ class Transcript(VerticalScroll):
         "Scroll with the arrow keys, Page Up/Down, Home and End; new replies keep it at the bottom unless you "
         "scrolled up. In a long session, scrolling to the top shows earlier messages."
     )
-    WINDOW: ClassVar[int] = 60
+    WINDOW: ClassVar[int] = 40
     can_focus = True
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._earlier: list[ChatMessage] = []
+        self._earlier: list[Callable[[], ChatMessage]] = []
         self._loading = False
 
     def on_mount(self) -> None:
@@ -109,14 +112,17 @@ class Transcript(VerticalScroll):
 
     async def add_all(self, messages: Iterable[ChatMessage]) -> None:
         """Append many messages in one mount (resuming, the debrief); only the newest window is mounted now."""
-        batch = list(messages)
-        if len(batch) > self.WINDOW:
-            self._earlier.extend(batch[: -self.WINDOW])
-            batch = batch[-self.WINDOW :]
+        await self.add_lazy(list(messages), lambda message: message)
+
+    async def add_lazy(self, items: Sequence[T], make: Callable[[T], ChatMessage]) -> None:
+        """Append one message per item; only the newest window is built and mounted now, the rest on demand."""
+        if len(items) > self.WINDOW:
+            self._earlier.extend(partial(make, item) for item in items[: -self.WINDOW])
+            items = items[-self.WINDOW :]
         if self._earlier and not self.query(".earlier"):
             await self.mount(Static(self._earlier_text(), classes="earlier"), before=0 if self.children else None)
-        if batch:
-            await self.mount_all(batch)
+        if items:
+            await self.mount_all([make(item) for item in items])
         self.anchor()
 
     def _earlier_text(self) -> Content:
@@ -129,7 +135,8 @@ class Transcript(VerticalScroll):
         self._loading = True
         try:
             count = count or self.WINDOW
-            batch, self._earlier = self._earlier[-count:], self._earlier[:-count]
+            makers, self._earlier = self._earlier[-count:], self._earlier[:-count]
+            batch = [make() for make in makers]
             shown = self.messages
             first = shown[0] if shown else None
             await self.mount_all(batch, before=first) if first is not None else await self.mount_all(batch)
