@@ -1015,6 +1015,15 @@ class Store:
 
     # ------------------------------------------------------------------------------ language-model usage
 
+    @staticmethod
+    def usage_text(totals: dict[str, Any] | None) -> str:
+        """``12,345 tok · $0.0040`` for a session's model use; empty for a scripted session."""
+        if not totals:
+            return ""
+        tokens = (totals.get("tokens_in") or 0) + (totals.get("tokens_out") or 0)
+        cost = totals.get("cost_usd")
+        return f"{tokens:,} tok" + ("" if cost is None else f" · ${cost:.4f}")
+
     def usage_totals(self, session_ids: list[str]) -> dict[str, dict[str, Any]]:
         """Per-session totals of language-model replies (sessions without any are left out).
 

@@ -531,3 +531,9 @@ def test_cli_locate(cli, tmp_path: Path) -> None:
     assert cli("locate", "scenarios").output.strip() == str(home / "scenarios")
     bad = cli("locate", "everything")
     assert bad.exit_code == 1 and "Unknown location" in bad.output
+
+
+def test_usage_text_summarises_model_use() -> None:
+    assert Store.usage_text(None) == ""
+    assert Store.usage_text({"tokens_in": 12000, "tokens_out": 345, "cost_usd": 0.004}) == "12,345 tok · $0.0040"
+    assert Store.usage_text({"tokens_in": 10, "tokens_out": None, "cost_usd": None}) == "10 tok"

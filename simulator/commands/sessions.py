@@ -78,12 +78,13 @@ def list_command(
     from rich.console import Console
     from rich.table import Table
 
-    from simulator.store import StoreError
+    from simulator.store import Store, StoreError
 
     store = open_store()  # also marks sessions left active by a crash as interrupted
     try:
         rows = store.sessions(scenario_id=scenario, status=status.value if status else None, limit=limit)
         counts = store.turn_counts([r.id for r in rows])
+        usage = store.usage_totals([r.id for r in rows])
         short = store.short_ids([r.id for r in rows])
     except StoreError as exc:
         fail(_plain(str(exc)))
@@ -105,11 +106,15 @@ def list_command(
         table.add_column("engine", overflow="fold")
     table.add_column("status", no_wrap=True)
     table.add_column("turns", justify="right")
+    if usage:
+        table.add_column("model use", justify="right")  # tokens and cost of LLM-played sessions
     for info in rows:
         cells = [short[info.id], info.started_at.strftime("%Y-%m-%d %H:%M"), info.scenario_id]
         if wide:
             cells += [info.trainee, info.engine]
         cells += [_STATUS_STYLE.get(info.status, info.status), str(counts.get(info.id, 0))]
+        if usage:
+            cells.append(Store.usage_text(usage.get(info.id)) or "—")
         table.add_row(*cells, style="dim" if info.status == "interrupted" else None)
     console.print(table)
 

@@ -75,6 +75,7 @@ class HistoryScreen(Screen[None]):
         self.store = store
         self.rows: list[SessionInfo] = []
         self.scores: dict[str, KeyScores] = {}
+        self.usage: dict[str, dict] = {}  # model tokens and cost per LLM-played session
         self.marked: list[str] = []
 
     def compose(self) -> ComposeResult:
@@ -101,7 +102,7 @@ class HistoryScreen(Screen[None]):
         self.sub_title = "History"
         self.query_one("#export-progress").display = False
         table = self.query_one("#sessions", DataTable)
-        table.add_columns("", "Started", "Scenario", "Status", "Turns", "Items met")
+        table.add_columns("", "Started", "Scenario", "Status", "Turns", "Items met", "Model use")
         if self.store is None:
             self.query_one("#trend-title", Static).update(
                 Content("Sessions are not being stored, so there is no history. Settings (F4) shows the data location.")
@@ -134,6 +135,7 @@ class HistoryScreen(Screen[None]):
             r.id: dataclasses.replace(key_scores(self.store.scores(r.id), []), turns=turns.get(r.id, 0))
             for r in self.rows
         }
+        self.usage = self.store.usage_totals(ids)
         self.marked = [m for m in self.marked if m in ids]
         table = self.query_one("#sessions", DataTable)
         keep = self.current_id
@@ -160,6 +162,7 @@ class HistoryScreen(Screen[None]):
             STATUS_TEXT.get(info.status, info.status),
             str(ks.turns if ks else 0),
             ks.short() if ks else "",
+            self.store.usage_text(self.usage.get(info.id)) if self.store else "",
         )
 
     @on(Select.Changed)
