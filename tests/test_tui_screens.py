@@ -238,6 +238,26 @@ async def test_history_exports_the_listed_sessions(lib: Library, history: dict[s
     assert document["format"] == "mhsim-session/1"
 
 
+async def test_history_export_carries_the_failure_lab_attempts(
+    lib: Library, history: dict[str, str], mhsim_home: Path
+) -> None:
+    from simulator.lab.exercises import Flag, score_spot
+    from simulator.lab.library import LabLibrary
+    from simulator.store import Store
+
+    case = LabLibrary.discover().get("tall-places-after-job-loss")
+    with Store() as store:
+        store.save_lab_attempt(score_spot(case, [Flag("a1", "FM-01")], 30.0, trainee="kim"))
+    app = MhsimApp(library=lib, chunk_delay=0, config=Config())
+    async with app.run_test(size=SIZE) as pilot:
+        await open_history(app, pilot)
+        await pilot.press("x")
+        await settle(app, pilot)
+    (folder,) = (mhsim_home / "exports").iterdir()
+    document = json.loads((folder / "lab-attempts.json").read_text(encoding="utf-8"))
+    assert [a["case_id"] for a in document["attempts"]] == ["tall-places-after-job-loss"]
+
+
 async def test_history_without_a_store_says_so(lib: Library) -> None:
     app = MhsimApp(library=lib, chunk_delay=0, store=False, config=Config())
     async with app.run_test(size=SIZE) as pilot:

@@ -344,6 +344,12 @@ class HistoryScreen(Screen[None]):
                     except Exception as exc:  # noqa: BLE001 - one bad session must not stop the rest
                         failed.append(f"{session_id[:10]}: {exc}")
                     self.post_message(ExportProgress(done, len(ids)))
+                # Failure-lab attempts live in the same database and travel with the sessions.
+                attempts = store.lab_attempts(limit=100_000)
+                if attempts:
+                    from simulator.export import lab_attempts_json
+
+                    (folder / "lab-attempts.json").write_text(lab_attempts_json(attempts), encoding="utf-8")
         except Exception as exc:  # noqa: BLE001 - the folder or the database could not be opened
             failed.append(str(exc))
         self.post_message(ExportFinished(str(folder), written, failed))
