@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from benchmarks import annomi as bench
-from simulator.annomi import annomi_labels
+from simulator.label_scheme import annomi_labels
 from simulator.coding import Coder
 
 

@@ -294,7 +294,7 @@ def _run(source, name: str, kind: str | None, sink, fmt: str, scheme: str = "mhs
 
     annomi = scheme == "annomi"
     if annomi:
-        from simulator.annomi import annomi_labels
+        from simulator.label_scheme import annomi_labels
         from simulator.talk import client_talk_type
 
     coder = Coder()
