@@ -111,3 +111,17 @@ def test_rubrics_override_rate_and_calibrate_commands():
     data = json.loads(out.stdout)
     assert data["outcomes"]["pairs"] == 1 and data["values"]["pairs"] == 1
     assert data["values"]["exact"] == 1.0
+
+
+def test_sessions_show_and_export_carry_the_overrides():
+    with Store.open_default() as s:
+        _scored(s, "01OVERRIDE", [("relational_estimate", "partly", 3.6)])
+    runner = CliRunner()
+    ok = runner.invoke(app, ["rubrics", "override", "01OVER", "mi/relational_estimate", "--reason",
+                             "warm and accurate throughout", "--educator", "E", "--status", "met"])
+    assert ok.exit_code == 0, ok.output
+    shown = runner.invoke(app, ["sessions", "show", "01OVER", "--plain"])
+    assert shown.exit_code == 0, shown.output
+    assert "warm and accurate throughout" in shown.stdout
+    exported = runner.invoke(app, ["sessions", "export", "01OVER", "--format", "json"])
+    assert "warm and accurate throughout" in exported.stdout

@@ -57,6 +57,7 @@ def _load(store: Store, session_id: str):
             store.turns(full_id),
             store.disclosures(full_id),
             store.scores(full_id),
+            store.overrides(full_id),  # educators' changes travel with every view and export
         )
     except KeyError as exc:
         fail(_plain(str(exc) if exc.args else f"No session matches {session_id!r}."))
@@ -133,10 +134,10 @@ def show_command(
 
     store = open_store()
     try:
-        info, turns, disclosures, score = _load(store, session_id)
+        info, turns, disclosures, score, overrides = _load(store, session_id)
     finally:
         store.close()
-    text = session_markdown(info, turns, disclosures, score)
+    text = session_markdown(info, turns, disclosures, score, overrides=overrides)
     console = Console(highlight=False)
     if plain or not console.is_terminal:
         typer.echo(text, nl=False)  # piped or asked for: the Markdown itself, untouched
@@ -160,13 +161,13 @@ def export_command(
 
     store = open_store()
     try:
-        info, turns, disclosures, score = _load(store, session_id)
+        info, turns, disclosures, score, overrides = _load(store, session_id)
     finally:
         store.close()
     if fmt is ExportFormat.json:
-        text = session_json(info, turns, disclosures, score)
+        text = session_json(info, turns, disclosures, score, overrides=overrides)
     else:
-        text = session_markdown(info, turns, disclosures, score)
+        text = session_markdown(info, turns, disclosures, score, overrides=overrides)
     if output is None:
         typer.echo(text, nl=False)
         return
