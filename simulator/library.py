@@ -23,6 +23,14 @@ from .yamlfile import FileProblems, Positions, Problem, load_model
 SUFFIX = ".scenario.yaml"
 
 
+def id_conflicts(found: Iterable[tuple[str, Path]]) -> dict[str, list[Path]]:
+    """Ids that more than one file defines, each with its files in the order found."""
+    seen: dict[str, list[Path]] = {}
+    for ident, path in found:
+        seen.setdefault(ident, []).append(path)
+    return {k: v for k, v in seen.items() if len(v) > 1}
+
+
 class UnknownScenario(LookupError):
     """No scenario has this id; the message lists the closest ids."""
 
@@ -330,11 +338,7 @@ class Library:
 
     def conflicts(self) -> dict[str, list[Path]]:
         """Ids defined by more than one file; the first found wins (built-ins, the user's, config, extras)."""
-        seen: dict[str, list[Path]] = {}
-        for entry in self.entries:
-            if entry.scenario:
-                seen.setdefault(entry.scenario.id, []).append(entry.path)
-        return {k: v for k, v in seen.items() if len(v) > 1}
+        return id_conflicts((e.scenario.id, e.path) for e in self.entries if e.scenario)
 
     def get(self, scenario_id: str) -> Scenario:
         """The scenario with this id, or UnknownScenario with suggestions."""

@@ -34,6 +34,14 @@ class Locations:
         return self.data_dir / "scenarios"
 
     @property
+    def user_rubrics(self) -> Path:
+        return self.data_dir / "rubrics"
+
+    @property
+    def user_labs(self) -> Path:
+        return self.data_dir / "labs"
+
+    @property
     def exports(self) -> Path:
         return self.data_dir / "exports"
 

@@ -536,7 +536,7 @@ def rubric_dirs() -> list[Path]:
     from .paths import builtin_dir, locations
 
     dirs = [builtin_dir("rubrics")]
-    user = locations().data_dir / "rubrics"
+    user = locations().user_rubrics
     if user.is_dir() and user.resolve() != dirs[0].resolve():
         dirs.append(user)
     return dirs

@@ -226,6 +226,14 @@ def m006_turns_fts(db: Database) -> None:
 
 
 @migrations()
+def m007_overrides(db: Database) -> None:
+    """Educator overrides of item scores (with a reason) and educator ratings, for calibration."""
+    from .overrides import create_tables as create_override_tables
+
+    create_override_tables(db)
+
+
+@migrations()
 def m008_llm_usage(db: Database) -> None:
     """Language-model replies: model, reported version, tokens, cost, latency, checks and outcome per turn.
 
@@ -255,14 +263,6 @@ def m009_lab(db: Database) -> None:
     from .lab.storage import create_tables
 
     create_tables(db)
-
-
-@migrations()
-def m007_overrides(db: Database) -> None:
-    """Educator overrides of item scores (with a reason) and educator ratings, for calibration."""
-    from .overrides import create_tables as create_override_tables
-
-    create_override_tables(db)
 
 
 def _llm_columns(turn: Turn) -> dict[str, Any]:

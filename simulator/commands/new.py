@@ -128,7 +128,7 @@ def new_rubric(
     from simulator.rubric import SUFFIX, rubric_schema
 
     ident = _id_or_fail(name)
-    target_dir = folder if folder is not None else locations().data_dir / "rubrics"
+    target_dir = folder if folder is not None else locations().user_rubrics
     path = target_dir / f"{ident}{SUFFIX}"
     title_text = (title or _title(ident)).replace('"', "'")
     from simulator.rubric import load_rubrics

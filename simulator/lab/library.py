@@ -12,13 +12,11 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from simulator.library import id_conflicts
 from simulator.paths import builtin_dir, locations
 from simulator.yamlfile import FileProblems, Positions, Problem, load_model
 
 from .case import SUFFIX, Exercise, LabCase, Speaker, check_case
-
-USER_FOLDER = "labs"
-
 
 class UnknownCase(LookupError):
     """No lab case has this id; the message lists the closest ids."""
@@ -41,7 +39,7 @@ class Entry:
 
 def user_lab_dir() -> Path:
     """The user's own folder of lab cases (``<data dir>/labs``)."""
-    return locations().data_dir / USER_FOLDER
+    return locations().user_labs
 
 
 def lab_dirs(extra: Sequence[Path] = ()) -> list[tuple[Path, bool]]:
@@ -205,11 +203,7 @@ class LabLibrary:
 
     def conflicts(self) -> dict[str, list[Path]]:
         """Ids defined by more than one file (the first found wins: built-ins, then the user's)."""
-        seen: dict[str, list[Path]] = {}
-        for entry in self.entries:
-            if entry.case:
-                seen.setdefault(entry.case.id, []).append(entry.path)
-        return {k: v for k, v in seen.items() if len(v) > 1}
+        return id_conflicts((e.case.id, e.path) for e in self.entries if e.case)
 
     def for_exercise(self, exercise: str) -> list[LabCase]:
         """Cases written for one exercise; ``"probe"`` gives every case with a probe."""
