@@ -60,7 +60,7 @@ from .codes import Behaviour, RiskFlag
 from .records import Coding, Cue
 from .topics import TopicMatcher, merged_topics
 
-CODER_VERSION = "rules-1.2"
+CODER_VERSION = "rules-1.3"
 
 __all__ = ["CODER_VERSION", "Analysis", "Coder"]
 
@@ -256,6 +256,7 @@ _WH_STATEMENT = _rx(
     r"how (?:hard|difficult|tough|frustrating|scary|awful|painful|exhausting|lonely|amazing|great)\b"
     r"(?! (?:is|was|has|does|did))|"
     # "What some people do is…", "what the limits are is…": a pseudo-cleft statement.
+    r"what (?:happens|will happen|usually happens|tends to happen|goes on|will be)\b[\w' ,]*? (?:is|was) (?:that|when)\b|"
     r"what (?:some|most|many|a lot of|the|these|those|your|my|our|people|it\b(?!'s))(?: [\w']+){1,7} (?:is|"
     r"are|"
     r"was|were) |"
@@ -315,7 +316,8 @@ _CONFRONT = [
     ),
     _Rule(
         "blame",
-        r"\b(?:your (?:own )?fault|you (?:only )?have yourself to blame|you brought (?:this|it) on|"
+        r"\b(?:(?<!not )(?<!n't )(?<!never )(?<!none of this was )(?<!none of this is )(?<!none of it was )"
+        r"(?<!none of it is )your (?:own )?fault|you (?:only )?have yourself to blame|you brought (?:this|it) on|"
         r"you did this to yourself|you're (?:just )?making excuses|stop making excuses|excuses, excuses|"
         r"you should be ashamed|shame on you|you ought to be ashamed|you know better|"
         r"you (?:obviously|clearly) (?:don't|aren't|can't|haven't|won't) (?:care|want|trying|listen)|"
@@ -326,6 +328,21 @@ _CONFRONT = [
         r"you're killing yourself|you are killing yourself|(?:should|ought to) know better)\b",
         "fault blame brought yourself excuses ashamed shame better obviously clearly trying listening "
         "seriously never always problem alcoholic drunk addict addicted killing",
+    ),
+    _Rule(
+        "dismissing",
+        r"\b(?:you(?:'re| are) (?:just |being |only |really )*(?:paranoid|overthinking|overreacting|"
+        r"imagining (?:it|things|this)|making a fuss|too sensitive|hysterical)|"
+        r"(?:it's|it is|that's|that is|this is) (?:all |just |only )+in your (?:head|mind|imagination)|"
+        r"(?:nobody|no one|no-one)(?:'s| is) (?:watching|following|judging|spying on|out to get|after) you|"
+        r"there(?:'s| is) no way (?:your|that|the|they|he|she|it|anyone)\b|"
+        r"(?:was|is|'s) (?:a |such a )(?:really |very |pretty |so )?(?:selfish|stupid|irresponsible|cruel|"
+        r"thoughtless|reckless|careless|horrible|terrible) thing to (?:do|say)|"
+        r"your [\w-]+ (?:is|are) (?:just |far |way |much )?too (?:bad|poor|weak|broken|limited)|"
+        r"(?:is|are|'s|'re) killing you)\b",
+        "paranoid overthinking overreacting imagining making sensitive hysterical head mind imagination "
+        "watching following judging spying out after way selfish stupid irresponsible cruel thoughtless "
+        "reckless careless horrible terrible too killing",
     ),
     _Rule(
         "arguing_yes_but",
@@ -388,7 +405,7 @@ _DIRECTIVE_OTHER = _Rule(
 )
 # Imperatives at the start of a statement: "Try to…", "Just stop…", "Make sure you…".
 _IMPERATIVE = _rx(
-    r"^(?:just |please |you )?(?:try(?: to)?|stop|quit|cut (?:down|back|out)|go (?:and|to|see|for|out)|"
+    r"^(?:just |please |you (?!keep\b))?(?:try(?: to)?|stop|quit|cut (?:down|back|out)|go (?:and|to|see|for|out)|"
     r"make sure|avoid|get (?:some|more|rid|help|out|a|an|yourself|back)|start|keep (?!(?:going|telling me))|"
     r"take (?:your|some|a|the)|call|ring|phone|text|talk to|see (?:a|your|the|someone)|exercise|"
     r"drink (?:less|water)|"
@@ -402,7 +419,8 @@ _IMPERATIVE = _rx(
 _PERSUADE_Q = _Rule(
     "advice_without_permission",
     r"\b(?:why (?:don't|wouldn't|won't|can't) you(?! (?:tell|say|describe|talk about|think))|"
-    r"why not (?:just |try|go|stop|cut|give)|have you (?:ever )?tried(?! to (?:kill|end|take|hurt|harm))|"
+    r"why not (?:just |try|go|stop|cut|give)|(?<!what )(?<!which )have you (?:ever )?tried(?! to (?:kill|end|take|hurt|harm)| (?:it|that|this|them|"
+    r"anything|any|so far|before|already|yet)\b)(?![^?.]*\b(?:before|in the past|previously|already|so far)\b)|"
     r"have you (?:ever )?(?:thought about|considered|thought of) (?!(?:killing|ending|taking|hurting|harming|"
     r"dying|suicide|how|what|why|when|where|who|whether|if|that|it|this|the|your|my|a |any))\w+ing\b|"
     r"wouldn't it be (?:better|easier|good|wise|smart|best)|don't you think (?:you|it) (?:should|need|would|"
@@ -524,7 +542,7 @@ _SEEK = [
     ),
     _Rule(
         "seek_together",
-        r"\b(?:together|(?:work|figure) (?:on|out|through) (?:this|it|that|something) (?:with you|together)|"
+        r"\b(?:(?:we|us|let's)\b[\w' ]{0,30}\btogether|together,? (?:we|you and i)\b|(?:work|figure) (?:on|out|through) (?:this|it|that|something) (?:with you|together)|"
         r"we (?:could|can|might) (?:work|look|figure|think|explore|talk|come up|make|plan|try|go through|"
         r"find)|"
         r"let's (?:look|think|work|figure|explore|talk|see|come up|make|plan|go through|put|write|start)|"
@@ -558,12 +576,14 @@ _AFFIRM = [
         r"\b(?:(?:it|that|this|coming here|talking about (?:it|this)|telling me)(?: really)? (?:took|takes|"
         r"must (?:have taken|take)) (?:a lot of |real |great |some )?(?:courage|guts|strength|bravery|effort|"
         r"honesty|"
-        r"determination)|(?:that's|that is|it's|it is|that was) (?:really |very |so )?(?:brave|courageous)|"
+        r"determination)|(?:it|that|this) (?:really |must have |must've )?(?:took|takes|taken) (?:something|a lot|"
+        r"some doing|guts) to\b|(?:that's|that is|it's|it is|that was) (?:really |very |so )?(?:brave|courageous)|"
         r"you(?:'re| are| were| have been|'ve been) (?:really |very |so )?(?:brave|courageous|resourceful|"
         r"resilient|"
         r"determined|committed|persistent|strong|honest|thoughtful|insightful|open(?! to))\b(?! (?:about|with) (?:your|"
         r"the) (?:drinking|problem)))",
         "courage guts strength bravery effort honesty determination brave courageous resourceful resilient "
+        "took takes taken "
         "determined committed persistent strong honest thoughtful insightful open",
     ),
     _Rule(
@@ -609,15 +629,23 @@ _INFO = [
         r"send|prescribe|review|adjust|switch|increase|reduce|start you|see how|follow up)|"
         r"i(?:'d| would| will|'ll) be (?:seeing|checking|monitoring|referring|sending)|"
         r"my (?:job|role|work) (?:is|here)|what (?:i|we) (?:usually |normally |often )?do (?:here )?is|"
-        r"the way (?:it|this) works|(?:a|the|your) (?:\w+ )?(?:reading|results?|score|levels?|test|scan|count|"
+        r"the way (?:it|this) works|(?:a|the|your|that|this) (?:\w+ )?(?:reading|results?|score|levels?|test|scan|count|"
         r"pressure) (?:is|are|was|were|shows?|showed|came back)|(?:is|are) (?:associated|linked|connected) "
         r"(?:to|with)|(?:damag|harm)(?:es|ing|ed)? (?:your|the|his|her) \w+|can't be available|"
         r"(?:is|are) (?:open|available) (?:day and night|around the clock|24|all day|every day|any time)|"
-        r"you(?:'ll| will|'re going to|'re gonna| are going to) (?:need|see|notice|get|find|have to))\b",
+        r"you(?:'ll| will|'re going to|'re gonna| are going to) (?:need|see|notice|get|find|have to|be (?:discharged|"
+        r"referred|contacted|seen|called|sent|offered|given|taken off|removed|charged|fined))|"
+        r"(?:it's|it is|they're|they are|this is|that's|that is) (?:completely |perfectly |totally |very |quite )?"
+        r"safe\b|there(?:'s| is) nothing (?:to worry about|wrong with)|"
+        r"(?:the |your |all the |all your )?(?:tests?|results?|bloods?|scans?|ecg|x-rays?|checks?) (?:were|was|are|is|"
+        r"came back|have come back) (?:all |completely |totally )?(?:normal|clear|fine|negative)|"
+        r"\bwhat (?:happens|will happen|usually happens|tends to happen|goes on|will be (?:[\w]+ ){0,3}?)"
+        r"[\w' ,]*? (?:is|was) (?:that|when)\b)\b",
         "sign signs symptom symptoms cause side effect effects result risk factor often usually generally "
         "normally typically designed meant used known shown proven we seeing checking monitoring referring "
         "sending job role work what way reading results score level levels test scan count pressure "
-        "associated linked connected damag* harm* available open need see notice get find have",
+        "associated linked connected damag* harm* available open need see notice get find have be safe "
+        "nothing test tests result results blood bloods scan scans ecg x ray rays checks check what",
     ),
     _Rule(
         "info_population",
@@ -625,7 +653,8 @@ _INFO = [
         r"young people|women|men|parents|students|others)\b|"
         r"(?:it's|it is|that's|that is|this is) (?:really |very |quite |pretty |incredibly )?(?:common|"
         r"normal|usual|"
-        r"typical|understandable|not unusual|a common)|(?:one|1) in (?:every )?(?:two|three|four|five|six|"
+        r"typical|understandable|not unusual|a common)|(?:is|are) (?:really |very |quite |pretty |incredibly |"
+        r"extremely )?(?:common|treatable)\b|(?:one|1) in (?:every )?(?:two|three|four|five|six|"
         r"ten|\d+)\b|\d+ ?%|\d+ (?:percent|per cent)|you're (?:not|far from) (?:alone|the only)|research|"
         r"stud(?:y|ies)|evidence|"
         r"statistics?|guidelines?|(?:the )?(?:recommended|safe|low[- ]risk) (?:limits?|levels?|amounts?)|"
@@ -636,7 +665,7 @@ _INFO = [
         r"side[- ]effects?|withdrawal|(?:takes?|can take) (?:a few|several|about|around|up to|\d+) (?:days|"
         r"weeks|months))\b",
         "people folks adults patients clients women men parents students others common normal usual typical "
-        "understandable unusual one 1 % percent cent alone only research study studies evidence statistic "
+        "understandable treatable unusual one 1 % percent cent alone only research study studies evidence statistic "
         "statistics guideline guidelines limit limits level levels amount amounts units unit cause lead "
         "increase affect worsen "
         "interfere reduce improve raise lower damage linked associated related side withdrawal days weeks "
@@ -654,10 +683,14 @@ _INFO = [
         r"confidential(?:ity)? (?:unless|except)|"
         r"(?:unless|except (?:if|when)) (?:you|i|there|someone) (?:tell|told|are|is|think|believe)|"
         r"i (?:would|will|may|might) (?:need|have) to (?:share|tell|let|inform|pass)|i'm (?:required|obliged|"
-        r"a mandated)|by law|legally|your (?:score|results?|records?|notes?) (?:is|are|show|will|stay)|"
+        r"a mandated)|by law|legally|(?:is|that's|that is|it's|it is|would be) (?:a |an )?(?:data |serious |"
+        r"confidentiality |privacy )?(?:breach|violation|offence|offense|crime)\b|"
+        r"i(?:'ll| will)? (?:need|have) to (?:speak|talk) to (?:our|my|the|a) |"
+        r"there(?:'s| is) (?:a|an) (?:[\w-]+ ){0,3}(?:service|clinic|helpline|charity|programme|program|"
+        r"centre|center)\b|i (?:can|could) (?:refer|book|arrange|sign you up|put you (?:in touch|on))|your (?:score|results?|records?|notes?) (?:is|are|show|will|stay)|"
         r"you can (?:always |also )?(?:call|ring|phone|text|contact|reach|go to|come back|get in touch|"
-        r"drop in|book|refer yourself|self[- ]refer)|we have (?:about |around )?(?:\d+|\w+) minutes|(?:my|"
-        r"our) role (?:is|here)|i'm (?:a|an|the) (?:nurse|doctor|"
+        r"drop in|book|refer yourself|self[- ]refer|apply|request|ask for)|we have (?:about |around )?(?:\d+|\w+) minutes|(?:my|"
+        r"our) role (?:is|here)|i(?:'m| am) (?:a|an|the) (?:[\w-]+ ){0,3}(?:nurse|doctor|"
         r"counsel?lor|therapist|trainee|student|social worker|psychologist|pharmacist|practitioner|worker|"
         r"volunteer|support worker))\b",
         "service clinic team line helpline group programme program session appointment centre center "
@@ -667,7 +700,7 @@ _INFO = [
         "required obliged mandated law legally records record notes note minutes role nurse doctor "
         "counsellor "
         "counselor therapist trainee student social psychologist pharmacist practitioner worker volunteer "
-        "can",
+        "can breach violation offence offense crime speak talk there could",
     ),
     _Rule(
         "info_clinical",
@@ -741,7 +774,7 @@ _INFO_MARKERS = [
         r"signs?|causes?|risks?|problems?|reasons?) (?:are|is|include)|"
         r"there (?:is|are|'s) (?:a lot of |lots of |some |many |several |a number of |different |a few |"
         r"other )?(?:\w+ ){0,2}(?:available|out there|on the market)|"
-        r"(?:the )?(?:recommendation|guideline|limit|rule|law|drinking age|legal age) (?:is|are|for|says)|"
+        r"(?:the )?(?:recommendation|guidance|guideline|limit|rule|law|drinking age|legal age) (?:is|are|for|says)|"
         r"there (?:are|is) (?:some|a few|several|many|other|different) (?:\w+ )?(?:ones|kinds|types|ways|"
         r"options) (?:like|such as|of|that|you)|(?:is|are) (?:one of )?our (?:\w+ )?(?:counsel?lors?|"
         r"doctors?|"
@@ -750,7 +783,7 @@ _INFO_MARKERS = [
         r"need| "
         r"should)|taking|going|doing|getting|using))\b",
         "know known research studies evidence guideline guidelines data science associated linked connected "
-        "correlated called type kind form class group family common available there recommendation limit "
+        "correlated called type kind form class group family common available there recommendation guidance limit "
         "rule law age ones kinds types ways options our means",
     ),
     _Rule(
@@ -795,8 +828,9 @@ _INFO_MARKERS = [
         r"^(?:and |but |so |then |now )?(?:i think |maybe |perhaps |hopefully )?we(?:'ll| will|'re going to|"
         r" are going to|'re gonna| are gonna| can| could| would|'d)(?: definitely| also| probably| just)? "
         r"(?:go ahead|get|continue|keep|see|check|start|set|book|make|arrange|send|refer|cover|schedule|"
-        r"meet|follow|review|investigate|monitor|talk|look|work|help|be (?:able|glad|happy))\b",
-        "we",
+        r"meet|follow|review|investigate|monitor|talk|look|work|help|be (?:able|glad|happy))\b|"
+        r"^let's (?:book|schedule|arrange|get you (?:booked|in|seen)|make (?:you )?(?:an|another) appointment)\b",
+        "we let",
     ),
     _Rule(
         "info_you_practical",
@@ -878,6 +912,13 @@ _STRONG_STEM = _rx(
     r"think|know|feel|see)|can't (?:imagine|see|stand|believe))\b"
 )
 _YOU = _rx(r"\byou(?:'re|'ve|'d|r|rself)?\b")
+# A guess at how something feels for the client: "That must be hard", "the evenings must feel long".
+_EMPATHIC_GUESS = _rx(
+    r"\b(?:that|it|this|the [\w-]+|those [\w-]+|all (?:that|this)) (?:must|might|can|could) (?:be|feel|have been|"
+    r"have felt|get) (?:so |really |very |quite |pretty |incredibly |a bit |a little )?(?:hard|difficult|tough|"
+    r"lonely|painful|frightening|scary|exhausting|overwhelming|upsetting|confusing|isolating|frustrating|long|"
+    r"heavy|a lot|draining|awful|horrible|unsettling|worrying|distressing)\b"
+)
 # The listener's own stance, used to give back what they heard ("I'm hearing…", "What I'm picking up is…").
 _LISTENER_STEM = _rx(
     r"^(?:i(?:'m| am)? (?:also |just |really |kind of |sort of )?(?:am )?(?:hearing|picking up|sensing|"
@@ -981,7 +1022,8 @@ _RISK_CONTEXT = _rx(
     r"crisis|unsafe|(?:keep|feel|stay|be) safe|safety|urges?|dark (?:place|thoughts)|those thoughts|"
     r"these thoughts|the thoughts|hurt(?:ing)? (?:my|your)self|harm(?:ing)? (?:my|your)self|self[- ]harm|"
     r"cut(?:ting)? (?:my|your)self|no way out|give up on (?:life|everything)|"
-    r"can't go on|(?:plan|thought|thinking) (?:about|of) (?:doing|it)|do it|done it)\b"
+    r"(?:can't|cannot|can not|cannae|canna|cant) go on|(?:plan|thought|thinking) (?:about|of) (?:doing|it)|do it|"
+    r"done it)\b"
 )
 _C_SSRS = [
     (
@@ -989,6 +1031,8 @@ _C_SSRS = [
         _Rule(
             "cssrs_wish_dead",
             r"\b(?:wish(?:ed|ing)? (?:that )?you (?:were|was|could be) (?:dead|not (?:alive|here|around))|"
+            r"(?:wish(?:ed|ing)?|hop(?:e|ed|ing)) (?:that )?you (?:wouldn't|would not|won't|didn't|did not|"
+            r"couldn't|could not) wake(?: up)?|"
             r"(?:go|gone|went|fall|falling) to sleep and (?:not|never) wake(?: up)?|sleep and not wake|"
             r"(?:not|never) "
             r"(?:to )?wake up|better off dead|(?:wish(?:ed)?|want(?:ed)?|wanting) to (?:be dead|die)|"
@@ -1040,7 +1084,8 @@ _C_SSRS = [
             r"follow through)|"
             r"act(?:ing)? on (?:(?:them|these|those|the|your|such|any|that) )?(?:thoughts?|feelings?|urges?|"
             r"plans?|impulses?)|act(?:ing)? on (?:them|these|those)\b|"
-            r"(?:would|will|might|could) (?:actually |really )?(?:act|go through with|follow through|do it)|"
+            r"(?<!how you )(?<!when you )(?<!where you )(?:would|will|might|could) (?:actually |really )?"
+            r"(?:act|go through with|follow through|do it)|"
             r"(?:do|did) you (?:think|feel) you (?:would|might|could|will) (?:do it|act|go through|"
             r"follow through)|"
             r"how (?:likely|close) (?:is it|are you|were you|do you think)|how (?:close|near) (?:have you|"
@@ -1070,7 +1115,7 @@ _C_SSRS = [
         R.ASK_PAST_BEHAVIOUR,
         _Rule(
             "cssrs_past_behaviour",
-            r"\b(?:(?:ever |have you )?(?:done|did|do) anything(?:,| or| to)|started to do anything|"
+            r"\b(?:(?:ever |have you )?(?<!won't )(?<!not )(?<!never )(?:done|did|do) anything(?:,| or| to)|started to do anything|"
             r"(?:prepared|preparing|preparations?|got ready|getting ready) (?:to|for|anything)|"
             r"(?:ever )?(?:attempt(?:ed|s)?|tried|try|trying) (?:to )?(?:suicide|kill|end|take)\b|"
             r"(?:suicide )?attempts?\b(?! to (?:cut|stop|quit))|collect(?:ed|ing)? (?:pills|tablets|"
@@ -1096,7 +1141,7 @@ _SP = [
             r"\b(?:warning signs?|early signs?|(?:first|earliest|tell-tale) (?:signs?|things? you notice)|"
             r"signs? that (?:a crisis|things|it|you're|you are|you might|the thoughts)|"
             r"how (?:would|do|could|will|did) you (?:know|notice|tell|recognise|recognize|spot) (?:when|that|"
-            r"if)|what (?:do|did|would|might) you notice (?:first|when|before|in yourself)|"
+            r"if)|what (?:(?:do|did|would|might) you|you(?:'d| would| might)) notice (?:first|when|before|in yourself)|"
             r"(?:leads?|led|leading) up to|(?:sets? (?:it|this|them|you) off|sets? off|triggers?|triggered)|"
             r"(?:start|starting|begin|beginning) to (?:spiral|slip|build|feel (?:that way|like this|unsafe|"
             r"worse))|(?:right )?before (?:the|these|those) (?:thoughts|urges|feelings) (?:come|start|get)|"
@@ -1138,7 +1183,8 @@ _SP = [
             r"friends)|"
             r"get out of the house|go (?:out )?to (?:a|the) (?:café|cafe|park|gym|library|shop|class|group|"
             r"church|mosque|"
-            r"temple|cinema|friend's)|social (?:settings?|places?|activities|situations?)|out of the house|"
+            r"temple|cinema|friend's)|social (?:settings?|places?|activities|situations?)|"
+            r"(?:be|being|go|going|time|day) out of the house|"
             r"distract(?:ion|ed)? (?:you )?(?:with|by) (?:people|friends|someone|being around|going out|"
             r"company|others))\b",
             "people person someone somebody friends friend places place somewhere settings setting café cafe "
@@ -1209,7 +1255,12 @@ _SP = [
             r"ligatures?|"
             r"means|the (?:pills|tablets|medication))|(?:pills|tablets|medications?|medicines?|guns?|"
             r"firearms?|weapons?|"
-            r"knives|blades|razors?|rope|ligatures?) (?:in|at|around) (?:the|your) (?:house|home|flat|place)|"
+            r"knives|blades|razors?|rope|ligatures?) (?:in|at|around|on) (?:the|your) (?:house|home|flat|place|farm|"
+            r"car|property)|"
+            r"(?:look(?:ing)? after|hold(?:ing)? on ?to|take care of|keep hold of|mind) (?:your |the |those |these |"
+            r"any |all the )?(?:pills|tablets|medications?|medicines?|guns?|firearms?|weapons?|knives|blades|"
+            r"razors?|rope)|(?:are there|is there|do you have|have you got|has he got|has she got) (?:any )?"
+            r"(?:guns?|firearms?|weapons?|shotguns?|rifles?)|"
             r"(?:smaller|small) (?:quantities|amounts|packs|supplies)|blister packs?|means safety|"
             r"lethal means|"
             r"(?:anything|something|things) (?:\w+ ){0,4}(?:you could|you might|you'd|to) use to (?:hurt|"
@@ -1218,7 +1269,7 @@ _SP = [
             "safe safer else elsewhere pills tablets medication medications medicine medicines weapon "
             "weapons gun guns "
             "firearm firearms knives blades blade razor razors rope ligature ligatures means smaller small "
-            "blister lethal use",
+            "blister lethal use shotgun shotguns rifle rifles",
         ),
     ),
 ]
@@ -1546,8 +1597,12 @@ class Coder:
         permission = _ASK_PERMISSION.search(low, words) or _OFFER_FRAME.search(low, words)
         asked_for_advice = _ADVICE_REQUEST.search(prior_low) if prior_low else None
         check_risk = _RISK_GATE.open_for(low, words)
+        # A risk conversation runs over several turns: "Have you worked out a plan?" three turns after the
+        # client spoke of ending it is still about that.
         risk_context = check_risk and bool(
-            _RISK_CONTEXT.search(low) or (_RISK_CONTEXT.search(prior_low) if prior_low else None)
+            _RISK_CONTEXT.search(low)
+            or (_RISK_CONTEXT.search(prior_low) if prior_low else None)
+            or any(_RISK_CONTEXT.search(t.translate(_QUOTES).lower()) for _, t in context or ())
         )
         risky_turn = risk_context or (check_risk and _SUICIDE.search(low, words) is not None)
 
@@ -1730,7 +1785,9 @@ def _content_rules(s: _Sentence, words, add, permission, asked_for_advice, *, in
 
     # Affirmations first: "you should be proud" is not advice. One voiced as a reflection ("It sounds like
     # you're really committed") is both, and stays open to the reflection pass.
-    for rule in _AFFIRM:
+    # "What have you tried so far?" asks; it does not praise. A tag ("You've worked hard, haven't you?") still can.
+    asks = s.question and not s.tagged and s.qrule != "rising_statement"
+    for rule in () if asks else _AFFIRM:
         m = rule.search(t, words)
         if m:
             add(B.AFFIRM, rule.name, m.group(0))
@@ -1834,6 +1891,8 @@ def _is_reflection(s: _Sentence, prior_low: str, echo: set[str] | frozenset[str]
         return ""
     if _YOU_SAID.search(head):
         return "stem"  # "…like you said", "and you mentioned…"
+    if _EMPATHIC_GUESS.search(head):
+        return "stem"  # "The quiet must be very hard.": a guess at how it feels for them
     if head.count(" ") >= 2 and _YOU.search(head) and _YOU.search(_SOCIAL_YOU.sub(" ", head)):
         return "you"
     mine = _content(head)

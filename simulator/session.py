@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .store import Store
 
 MAX_INPUT_CHARS = 4000
+CONTEXT_TURNS = 6  # earlier turns handed to the coder: a risk conversation or a reflection spans several
 
 
 class SessionOver(Exception):
@@ -142,7 +143,10 @@ class Session:
         if not text:
             return None
         prior = next((t.text for t in reversed(self.turns) if t.speaker == "patient"), None)
-        coding = self.coder.code(text, prior)
+        context = [
+            ("client" if t.speaker == "patient" else "therapist", t.text) for t in self.turns[-CONTEXT_TURNS:]
+        ]
+        coding = self.coder.code(text, prior, context=context)
         state, plan, ledger = self.patient.step(self.state, coding, text)
         turn = self._append(
             "trainee", text, trainee_turn=state.turn, coding=coding, state=state, notices=notices

@@ -611,6 +611,96 @@ def test_reported_miscodings_are_fixed(coder: Coder, text: str, expected: B | No
     assert B.PERSUADE not in coder.code(AUTHOR_CASES[0][0]).behaviours
 
 
+# Reported by scenario authors: (utterance, the client's previous turn or None, codes any one of which is right)
+AUTHOR_CASES_INFO_AND_CONFRONT = [
+    ("You're overthinking this.", None, {B.CONFRONT}),
+    ("You're being paranoid.", None, {B.CONFRONT}),
+    ("I think it's all in your head.", None, {B.CONFRONT}),
+    ("Nobody is watching you.", None, {B.CONFRONT}),
+    ("There's no way your phone is spying on you.", None, {B.CONFRONT}),
+    ("That was a really selfish thing to do to Jess.", None, {B.CONFRONT}),
+    ("Your English is too bad for this.", None, {B.CONFRONT}),
+    ("Smoking is killing you, you know.", None, {B.CONFRONT}),
+    ("It's completely safe, there's nothing to worry about.", None, {B.GIVE_INFORMATION}),
+    ("You can't paste patient notes into ChatGPT, that's a data breach.", None, {B.GIVE_INFORMATION}),
+    ("I'm a mental health practitioner.", None, {B.GIVE_INFORMATION}),
+    ("You can apply for an extension through mitigating circumstances.", None, {B.GIVE_INFORMATION}),
+    ("There's a domestic abuse service we can ring from here today, if you want to.", None, {B.GIVE_INFORMATION}),
+    ("Because Tiago is involved, I need to speak to our safeguarding lead.", None, {B.GIVE_INFORMATION}),
+    ("It's just anxiety. The tests were all normal, so there's nothing wrong with your heart.", None,
+     {B.GIVE_INFORMATION}),
+    ("Panic attacks are really common. Frightening, but not dangerous.", None, {B.GIVE_INFORMATION}),
+    ("What happens in panic is that the body's alarm system goes off and your heart speeds up.", None,
+     {B.GIVE_INFORMATION}),
+    ("What will be written down is that you said no.", None, {B.GIVE_INFORMATION}),
+    ("I can refer you to talking therapies. It's a step-care model.", None, {B.GIVE_INFORMATION}),
+    ("The guidance is that they should be taken long-term.", None, {B.GIVE_INFORMATION}),
+    ("You've missed two appointments. If you miss one more you'll be discharged.", None, {B.GIVE_INFORMATION}),
+    ("Okay. Let's book you in again in two weeks.", None, {B.GIVE_INFORMATION}),
+    ("It took something to come in today after getting that letter.", None, {B.AFFIRM}),
+    ("What have you tried so far, or looked up?", None, {B.OPEN_QUESTION}),
+    ("Have you tried it with any notes yet?", None, {B.CLOSED_QUESTION}),
+    ("Fifty-four years together. The quiet must be very hard.", "We were married fifty-four years.",
+     {B.COMPLEX_REFLECTION}),
+]
+
+
+@pytest.mark.parametrize(("text", "prior", "expected"), AUTHOR_CASES_INFO_AND_CONFRONT)
+def test_reported_information_and_confrontation_miscodings(
+    coder: Coder, text: str, prior: str | None, expected: set[B]
+) -> None:
+    coding = coder.code(text, prior)
+    assert coding.primary in expected, coding.cues
+
+
+# A risk conversation a few turns long: the client's cue is not the turn just before the question.
+RISK_TALK = [
+    ("client", "Sometimes I think everyone would be better off without me."),
+    ("therapist", "That sounds really heavy. Have you had thoughts of ending your life?"),
+    ("client", "Yeah. Most nights."),
+    ("therapist", "Thank you for telling me."),
+    ("client", "Mm."),
+]
+RISK_CONTEXT_CASES = [
+    ("Have you worked out a plan?", {R.ASK_PLAN}),
+    ("Have you thought about how you would do it?", {R.ASK_METHOD}),
+    ("Have you worked out when or where you would do it?", {R.ASK_PLAN}),
+    ("Could Carol look after your tablets for a while, so they're out of the house?", {R.SP_MEANS_SAFETY}),
+    ("Could we work out together what you'd notice first, before things get that bad?", {R.SP_WARNING_SIGNS}),
+    ("Who could you call if things get bad again?", {R.SP_SUPPORT}),
+    ("Are there firearms on the farm?", {R.SP_MEANS_SAFETY}),
+    ("Can you promise me you won't do anything to hurt yourself?", set()),  # a no-harm contract asks nothing
+]
+
+
+@pytest.mark.parametrize(("text", "flags"), RISK_CONTEXT_CASES)
+def test_risk_questions_keep_the_context_of_earlier_turns(coder: Coder, text: str, flags: set[R]) -> None:
+    assert set(coder.code(text, context=RISK_TALK).risk_flags) == flags
+
+
+def test_risk_context_needs_the_conversation_not_just_the_words(coder: Coder) -> None:
+    small_talk = [("client", "Work has been busy."), ("therapist", "Go on."), ("client", "Deadlines, mostly.")]
+    assert coder.code("Have you worked out a plan?", context=small_talk).risk_flags == []
+    assert coder.code("Have you made any plans?", "I just cannae go on like this.").risk_flags == [R.ASK_PLAN]
+    assert coder.code("Have you wished you wouldn't wake up in the morning?").risk_flags == [R.ASK_WISH_DEAD]
+
+
+def test_reassurance_about_fault_is_not_blame(coder: Coder) -> None:
+    for text in ("It's not your fault.", "None of this was your fault, you know.", "It wasn't your fault."):
+        assert B.CONFRONT not in coder.code(text).behaviours, text
+    assert B.CONFRONT in coder.code("It's your own fault.").behaviours
+
+
+def test_praise_words_inside_a_question_do_not_affirm(coder: Coder) -> None:
+    assert B.AFFIRM not in coder.code("What have you managed to do so far?").behaviours
+    assert B.AFFIRM in coder.code("You've worked really hard on this, haven't you?").behaviours
+
+
+def test_together_alone_is_not_seeking_collaboration(coder: Coder) -> None:
+    assert B.SEEK_COLLABORATION not in coder.code("You were together for thirty years.").behaviours
+    assert B.SEEK_COLLABORATION in coder.code("Maybe we could work this out together.").behaviours
+
+
 def test_own_fault_is_confront_only(coder: Coder) -> None:
     assert coder.code("it is your own fault").behaviours == [B.CONFRONT]
 

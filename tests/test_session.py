@@ -139,3 +139,14 @@ async def test_patient_ending_finishes_the_session(helen, store) -> None:
     assert session.over and session.info.ending == "walks_out"
     assert store.session(session.id).status == "complete"
     assert store.session(session.id).ending == "walks_out"
+
+
+async def test_the_coder_sees_earlier_turns_so_a_risk_talk_keeps_its_context(helen) -> None:
+    session = Session(helen)
+    session.open()
+    await session.say("Have you had any thoughts of ending your life?")
+    await session.say("Thank you for telling me that.")
+    # The plan question comes two turns after the suicide question: it is still part of the screening.
+    await session.say("Have you worked out a plan?")
+    last = [t for t in session.turns if t.speaker == "trainee"][-1]
+    assert "ask_plan" in [f.value for f in last.coding.risk_flags]
