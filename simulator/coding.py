@@ -505,7 +505,12 @@ _ADVICE_REQUEST = _rx(
     r"can you (?:help me|suggest|recommend|tell me (?:what|how))|tell me what to do|how (?:do|can|could|"
     r"should) i "
     r"(?:stop|cut|quit|deal|cope|get|manage|handle|sleep|start)|i need (?:some )?(?:advice|help with)|"
-    r"what (?:are|were) (?:my|the) options|is there anything (?:i can|that might|that could))\b"
+    r"what (?:are|were) (?:my|the) options|is there anything (?:i can|that might|that could)|"
+    # "What am I meant to do?", "I don't know what to do", and the same in Scots ("Whit am I meant tae dae?")
+    r"(?:what|whit) (?:am|are|do|would|should|can) (?:i|ah|you|ye|we) (?:meant|supposed|gonnae|going) (?:to|tae) "
+    r"(?:do|dae)|(?:what|whit) (?:should|can|could|do|would) (?:i|ah) (?:do|dae)|"
+    r"(?:don't|dinnae|dunno|do not) (?:know )?(?:what|whit) (?:to|tae) (?:do|dae)|"
+    r"(?:what|whit) (?:dae|do) (?:ye|you) (?:think|reckon) (?:i|ah) should)\b"
 )
 _AUTONOMY = _Rule(
     "autonomy_choice",
@@ -810,6 +815,9 @@ _INFO_MARKERS = [
         r"booklet|information)|i (?:don't|do not|won't|will not) (?:tolerate|accept|allow)|"
         r"i (?:see|noticed?|can see) (?:on|in|from) (?:the|your)|i see (?:that )?your|"
         r"(?:from|in|on) your (?:chart|file|records?|notes|results|screening|questionnaire|form)|"
+        r"it says (?:here|that|your|you|he|she|in (?:your|the) (?:notes|records?|file|letter|referral))|"
+        r"according to (?:your|the) "
+        r"(?:notes|records?|chart|file|letter|referral|gp)|"
         r"as i (?:said|mentioned|told you|explained|say)|i hope (?:that )?you(?:'ll| will| can)? "
         r"(?:continue|keep|"
         r"stay|consider|think|decide|try)|i(?:'m| am) (?:sure|certain) (?:that )?you|"
@@ -819,7 +827,8 @@ _INFO_MARKERS = [
         r"toxic|addictive|bad for (?:you|your|her|him|the)))\b",
         "worried concerned want wanted other should promise assure guarantee job role commitment concern "
         "recommendation advice suggestion worry goal perspective as here got tolerate accept allow see "
-        "notice noticed your chart file record records notes results screening questionnaire form said "
+        "notice noticed your chart file record records notes results screening questionnaire form said says "
+        "according "
         "mentioned told explained say hope sure certain next first best only risk dangerous harmful toxic "
         "addictive bad",
     ),
@@ -912,6 +921,18 @@ _STRONG_STEM = _rx(
     r"think|know|feel|see)|can't (?:imagine|see|stand|believe))\b"
 )
 _YOU = _rx(r"\byou(?:'re|'ve|'d|r|rself)?\b")
+# A statement whose subject is the speaker ("I've got the summary from your last appointment", "We'll work with
+# it") tells what the speaker has, does or thinks; it does not give back the client's meaning, even with "you".
+_SPEAKER_SUBJECT = _rx(
+    r"^(?:(?:and|but|so|well|now|also|okay|ok|right),? )*(?:i|we|i'm|i've|i'd|i'll|we're|we've|we'd|we'll)\b"
+    r"(?! (?:hear|sense|get the|guess|think|wonder|imagine|can see|can tell|notice|bet)\b)"
+)
+# A reflection hedged with the speaker's own guess: "I think you're worried", "I imagine that's been hard".
+_HEDGED_STEM = _rx(
+    r"^(?:i (?:think|guess|imagine|suspect|bet|wonder if|get the feeling|have a feeling|have a sense) (?:that )?"
+    r"(?:you(?:'re| are|'ve| have| feel| felt| might| may| must| kind of| sort of| really| still| don't| didn't)|"
+    r"part of you|(?:that|it)(?:'s| has| must| might) (?:been |be |feel )))"
+)
 # A guess at how something feels for the client: "That must be hard", "the evenings must feel long".
 _EMPATHIC_GUESS = _rx(
     r"\b(?:that|it|this|the [\w-]+|those [\w-]+|all (?:that|this)) (?:must|might|can|could) (?:be|feel|have been|"
@@ -1887,13 +1908,20 @@ def _is_reflection(s: _Sentence, prior_low: str, echo: set[str] | frozenset[str]
         return "listener"
     if _REFLECT_ANYWHERE.search(head):
         return "stem"  # "I guess it sounds like…"
+    if _HEDGED_STEM.match(head):
+        return "stem"  # "I think you're worried about it", "I guess part of you…"
     if head.startswith(_NOT_REFLECTION_START):
         return ""
     if _YOU_SAID.search(head):
         return "stem"  # "…like you said", "and you mentioned…"
     if _EMPATHIC_GUESS.search(head):
         return "stem"  # "The quiet must be very hard.": a guess at how it feels for them
-    if head.count(" ") >= 2 and _YOU.search(head) and _YOU.search(_SOCIAL_YOU.sub(" ", head)):
+    if (
+        head.count(" ") >= 2
+        and _YOU.search(head)
+        and _YOU.search(_SOCIAL_YOU.sub(" ", head))
+        and not _SPEAKER_SUBJECT.match(head)
+    ):
         return "you"
     mine = _content(head)
     # "So, …" opening a statement sums up what was said.

@@ -264,10 +264,11 @@ class Patient:
 
         asked = set(behaviours) & {Behaviour.OPEN_QUESTION, Behaviour.CLOSED_QUESTION}
         # "Would it be okay if I shared what I know about X?" asks permission; it is not a question about X.
+        # Information before a question ("It says here you're sleeping better. Is that right?") does not stop
+        # the question being about the topic.
         permission = set(behaviours) & {
             Behaviour.SEEK_COLLABORATION,
             Behaviour.ADVISE_WITH_PERMISSION,
-            Behaviour.GIVE_INFORMATION,
             Behaviour.EMPHASIZE_AUTONOMY,
         }
         if asked and not permission and coding.topics:
@@ -292,7 +293,7 @@ class Patient:
                 return self._disclose(state, offer[:1], "elaborates after being heard")
         if state.closed_streak >= 3:
             return self._react(state, "closed_question_streak", "string of closed questions")
-        for name in (
+        order = [
             "complex_reflection",
             "simple_reflection",
             "affirm",
@@ -302,7 +303,12 @@ class Patient:
             "give_information",
             "open_question",
             "closed_question",
-        ):
+        ]
+        if asked:
+            # "It says here you're sleeping better. Is that right?": the question is what is left to answer.
+            order.remove("give_information")
+            order.append("give_information")
+        for name in order:
             if Behaviour(name) in behaviours:
                 if name in ("open_question", "closed_question") and self._reaction(name) is None:
                     break

@@ -44,6 +44,32 @@ BUILTIN_TOPICS: dict[str, list[str]] = {
     "interests": ["hobb*", "enjoy*", "fun", "interest*", "like doing", "pleasure"],
 }
 
+# Everyday phrases that contain a topic keyword without being about the topic: a keyword hit inside one of these
+# does not count ("work it out" is not about a job, "cutting down" is not self-harm, "write down" is not mood).
+NOT_THE_TOPIC: dict[str, list[str]] = {
+    "work": [
+        r"\bwork(?:s|ed|ing)?(?: \w+){0,2}? out\b",
+        r"\b(?:it|this|that|which|they|these|those|what)(?: \w+)? works?\b",
+        r"\bwork(?:s|ed|ing)? (?:for|with) (?:you|me|us|them|him|her|everyone|people)\b",
+        r"\bwork(?:ed|ing)? (?:on|through) (?:it|this|that|them|things|together)\b",
+    ],
+    "self_harm": [r"\bcut(?:ting)? yourself off\b", r"\bcutting (?:down|back|out|it|them|that)\b"],
+    "mood": [
+        r"\b(?:write|writing|wrote|written|jot|note|put|sit|sat|calm|slow|cut|cutting|settle|step|go|going|"
+        r"come|coming|turn|turned|break|broke|narrow|bring|hold|wind|knock|knocked|shut|track|pin|nail|"
+        r"settled|slowed|calmed)(?: it| them| that| this| things| things| everything)? down\b",
+        r"\b(?:feed|feeding|fed)(?:s|ing)? (?:into|back)\b",
+    ],
+    "family": [
+        r"\b(?:sent|send|go|went|going|gone|get|got|getting|come|came|coming|drive|drove|walk|walked|take|took|"
+        r"taken|back|head|headed|way) (?:you |him |her |them |me |us )?home\b",
+    ],
+    "hopelessness": [
+        r"\bgiv(?:e|ing|en) up (?:the )?(?:smoking|drinking|alcohol|cigarettes|booze|caffeine|sugar|meat|"
+        r"vaping|gambling|cannabis|weed|the drink|drugs)\b",
+    ],
+}
+
 
 def _pattern(keyword: str) -> str:
     word = keyword.strip().lower()
@@ -61,6 +87,11 @@ class TopicMatcher:
             for name, keywords in topics.items()
             if keywords
         }
+        self._not = {
+            name: re.compile("|".join(NOT_THE_TOPIC[name]), re.IGNORECASE)
+            for name in self._compiled
+            if name in NOT_THE_TOPIC
+        }
 
     @property
     def names(self) -> frozenset[str]:
@@ -71,9 +102,20 @@ class TopicMatcher:
         found: dict[str, str] = {}
         for name, rx in self._compiled.items():
             hit = rx.search(text)
+            if hit and name in self._not:
+                hit = self._first_outside(rx, self._not[name], text)
             if hit:
                 found[name] = hit.group(0)
         return found
+
+    @staticmethod
+    def _first_outside(rx: re.Pattern[str], exceptions: re.Pattern[str], text: str) -> re.Match[str] | None:
+        """The first keyword hit that is not inside an everyday phrase that only looks like the topic."""
+        spans = [m.span() for m in exceptions.finditer(text)]
+        for hit in rx.finditer(text):
+            if not any(a <= hit.start() and hit.end() <= b for a, b in spans):
+                return hit
+        return None
 
 
 def merged_topics(extra: Mapping[str, Sequence[str]] | None = None) -> dict[str, list[str]]:

@@ -685,6 +685,53 @@ def test_risk_context_needs_the_conversation_not_just_the_words(coder: Coder) ->
     assert coder.code("Have you wished you wouldn't wake up in the morning?").risk_flags == [R.ASK_WISH_DEAD]
 
 
+@pytest.mark.parametrize(
+    "prior",
+    ["What should I do?", "What am I meant to do?", "Whit am I meant tae dae?", "What dae ye think I should dae?",
+     "I dunno what tae dae.", "I just don't know what to do."],
+)
+def test_advice_the_client_asked_for_in_any_words_is_with_permission(coder: Coder, prior: str) -> None:
+    assert coder.code("You could try going for a walk.", prior).primary == B.ADVISE_WITH_PERMISSION
+
+
+def test_reading_the_record_back_is_information_then_a_question(coder: Coder) -> None:
+    coding = coder.code("It says here your mood's improving and you're sleeping better. Is that right?")
+    assert B.GIVE_INFORMATION in coding.behaviours and B.CLOSED_QUESTION in coding.behaviours
+    assert not {B.SIMPLE_REFLECTION, B.COMPLEX_REFLECTION} & set(coding.behaviours)
+    assert coder.code("I've got the summary from your last appointment here.", "Okay.").primary == B.OTHER
+
+
+def test_a_reflection_hedged_with_i_think_is_still_a_reflection(coder: Coder) -> None:
+    for text in ("I think you're worried about what she'll say.", "I guess part of you wants to stop."):
+        assert coder.code(text, "She'll go mad if she finds out.").primary in (
+            B.SIMPLE_REFLECTION, B.COMPLEX_REFLECTION), text
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("Could we work it out together?", "work"),
+        ("Let's see how well it works.", "work"),
+        ("You worked it out yourself.", "work"),
+        ("You might cut yourself off from friends.", "self_harm"),
+        ("You've been cutting down on the drink.", "self_harm"),
+        ("Shall we write down a few ideas?", "mood"),
+        ("They sent you home from A and E.", "family"),
+        ("You're thinking about giving up smoking.", "hopelessness"),
+    ],
+)
+def test_everyday_phrases_do_not_raise_a_topic(coder: Coder, text: str, absent: str) -> None:
+    assert absent not in coder.code(text).topics
+
+
+def test_the_topic_words_still_count_outside_those_phrases(coder: Coder) -> None:
+    assert "work" in coder.code("How are things at work? Let's work it out.").topics
+    assert "self_harm" in coder.code("Have you been cutting yourself?").topics
+    assert "mood" in coder.code("You've been feeling down.").topics
+    assert "family" in coder.code("Things at home are tense.").topics
+    assert "hopelessness" in coder.code("Do you feel like giving up?").topics
+
+
 def test_reassurance_about_fault_is_not_blame(coder: Coder) -> None:
     for text in ("It's not your fault.", "None of this was your fault, you know.", "It wasn't your fault."):
         assert B.CONFRONT not in coder.code(text).behaviours, text

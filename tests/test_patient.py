@@ -167,3 +167,12 @@ def test_a_fact_written_as_the_answer_to_a_mistake_is_said_instead_of_the_generi
     assert plans[0].facts == ["hurt"] and ledger[0].fact_id == "hurt"
     _, plans, _ = run(Patient(helen), [coding(B.PERSUADE)])
     assert plans[0].text in helen.reactions.persuade.lines, "without such a fact, the authored reaction"
+
+
+def test_information_before_a_question_about_a_topic_still_gets_the_answer(helen) -> None:
+    # "It says here things are fine at home. Is that right?": the question is what is left to answer, so a
+    # guarded patient gives her guarded answer about the topic rather than an "I see." to the information.
+    _, plans, ledger = run(Patient(helen), [coding(B.GIVE_INFORMATION, B.CLOSED_QUESTION, topics=("relationships",))])
+    assert plans[0].kind == "guarded"
+    assert plans[0].text in helen.fact("separation").guarded_lines
+    assert not ledger
