@@ -49,7 +49,7 @@ BUILTIN_TOPICS: dict[str, list[str]] = {
 NOT_THE_TOPIC: dict[str, list[str]] = {
     "work": [
         r"\bwork(?:s|ed|ing)?(?: \w+){0,2}? out\b",
-        r"\b(?:it|this|that|which|they|these|those|what)(?: \w+)? works?\b",
+        r"\b(?:it|this|that|which)(?: \w+)? works\b",
         r"\bwork(?:s|ed|ing)? (?:for|with) (?:you|me|us|them|him|her|everyone|people)\b",
         r"\bwork(?:ed|ing)? (?:on|through) (?:it|this|that|them|things|together)\b",
     ],

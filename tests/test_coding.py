@@ -949,3 +949,8 @@ def test_continuation_of_an_interrupted_turn(coder: Coder) -> None:
     assert fragment.coding.primary not in (B.SIMPLE_REFLECTION, B.COMPLEX_REFLECTION)
     # without context there is nothing to continue
     assert coder.analyse("-and the rest of your mouth too.").continues is None
+
+
+def test_questions_about_work_keep_the_work_topic(coder: Coder) -> None:
+    for text in ("What has work been like for you lately?", "How is work?", "Which work do you do?"):
+        assert "work" in coder.code(text).topics, text
