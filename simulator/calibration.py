@@ -105,4 +105,65 @@ def calibrate(automatic: Iterable[dict], overrides: Iterable, ratings: Iterable)
     return CalibrationReport(agreement(outcome_pairs), agreement(value_pairs), per_item, unmatched)
 
 
-__all__ = ["ORDER", "Agreement", "CalibrationReport", "agreement", "calibrate", "cohen_kappa"]
+@dataclass(slots=True)
+class JudgeReport:
+    """Agreement of the LLM judge's global ratings with educators and with the automatic estimates.
+
+    Each session counts once per global, with its newest judgement; ``models`` lists the judge models those came
+    from. Educators' values are their ratings and scored overrides of the ``mi/<global>_estimate`` items.
+    """
+
+    judgements: int
+    models: list[str]
+    vs_educators: Agreement | None
+    vs_automatic: Agreement | None
+    per_global: dict[str, dict[str, Agreement]] = field(default_factory=dict)
+
+
+def judge_agreement(judgements: Iterable, automatic: Iterable[dict], overrides: Iterable, ratings: Iterable) -> JudgeReport:
+    """Compare stored judgements (:class:`simulator.judgements.Judgement`) with educators and estimates."""
+    from .judgements import ESTIMATE_ITEMS
+
+    newest: dict[str, object] = {}
+    for judgement in sorted(judgements, key=lambda j: j.judged_at):
+        newest[judgement.session_id] = judgement
+    stored = {(r["session_id"], r["rubric_id"], r["item_id"]): r for r in automatic}
+    human: dict[tuple[str, str, str], list[float]] = defaultdict(list)
+    for entry in overrides:
+        if entry.score is not None:
+            human[(entry.session_id, entry.rubric_id, entry.item_id)].append(float(entry.score))
+    for entry in ratings:
+        human[(entry.session_id, entry.rubric_id, entry.item_id)].append(float(entry.value))
+    educator_pairs: list[tuple[int, int]] = []
+    automatic_pairs: list[tuple[int, int]] = []
+    by_global: dict[str, dict[str, list[tuple[int, int]]]] = defaultdict(lambda: {"educators": [], "automatic": []})
+    for session_id, judgement in newest.items():
+        for name, given in judgement.ratings.items():  # type: ignore[attr-defined]
+            rubric_id, item_id = ESTIMATE_ITEMS[name]
+            for value in human.get((session_id, rubric_id, item_id), []):
+                pair = (given.rating, round(value))
+                educator_pairs.append(pair)
+                by_global[name]["educators"].append(pair)
+            auto = stored.get((session_id, rubric_id, item_id))
+            if auto is not None and auto["value"] is not None:
+                pair = (given.rating, round(float(auto["value"])))
+                automatic_pairs.append(pair)
+                by_global[name]["automatic"].append(pair)
+    per_global = {
+        name: {kind: a for kind, pairs in groups.items() if (a := agreement(pairs)) is not None}
+        for name, groups in sorted(by_global.items())
+    }
+    models = sorted({j.model for j in newest.values()})  # type: ignore[attr-defined]
+    return JudgeReport(len(newest), models, agreement(educator_pairs), agreement(automatic_pairs), per_global)
+
+
+__all__ = [
+    "ORDER",
+    "Agreement",
+    "CalibrationReport",
+    "JudgeReport",
+    "agreement",
+    "calibrate",
+    "cohen_kappa",
+    "judge_agreement",
+]

@@ -53,6 +53,11 @@ class Config(Strict):
     scenario_models: dict[str, ModelConfig] = Field(
         default_factory=dict, description="Per-scenario model overrides, keyed by scenario id."
     )
+    judge: ModelConfig | None = Field(
+        default=None,
+        description="The model for the optional LLM judge of the MITI global ratings (`mhsim rubrics judge`) "
+        "and for generated better replies; unset: the `model` settings are used.",
+    )
     live_coach: bool = Field(default=True, description="Show per-turn feedback during encounters.")
     assessment_mode: bool = Field(
         default=False, description="Facilitator setting: hide the live coach and feedback until the debrief."

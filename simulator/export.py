@@ -122,6 +122,7 @@ def session_markdown(
     *,
     scenario_title: str | None = None,
     overrides: list | None = None,
+    judgements: list | None = None,
 ) -> str:
     """A readable debrief of one session: header, formative notice, transcript, disclosure ledger and scores.
 
@@ -178,7 +179,36 @@ def session_markdown(
     else:
         out += _score_markdown(score)
     out += _overrides_markdown(overrides or [])
+    out += _judgements_markdown(judgements or [], turns)
     return "\n".join(out).rstrip() + "\n"
+
+
+def _judgements_markdown(judgements: list, turns: list[Turn]) -> list[str]:
+    """LLM-judge ratings of the MITI globals, each under its label, beside (never instead of) the estimates."""
+    if not judgements:
+        return []
+    from .judgements import GLOBALS  # the manual's order, whatever order the record was stored in
+
+    said = {t.index: t.text for t in turns}
+    out = ["## LLM judge (second opinion)", ""]
+    for j in judgements:
+        out += [
+            f"**{_md(j.label)}** — prompt `{j.prompt_version}`, {_when(j.judged_at)}. Formative, not an assessment.",
+            "",
+            "| Global | Rating | Why | Evidence |",
+            "|---|---:|---|---|",
+        ]
+        for name in sorted(j.ratings, key=lambda g: GLOBALS.index(g) if g in GLOBALS else len(GLOBALS)):
+            given = j.ratings[name]
+            evidence = "; ".join(
+                f"#{i} “{_short(said.get(i, ''), 50)}”" if said.get(i) else f"#{i}" for i in given.evidence_turns
+            )
+            out.append(
+                f"| {_cell(name.replace('_', ' '))} | {given.rating} | {_cell(given.rationale)} | "
+                f"{_cell(evidence) or '—'} |"
+            )
+        out.append("")
+    return out
 
 
 def _overrides_markdown(overrides: list) -> list[str]:
@@ -239,6 +269,7 @@ def session_json(
     disclosures: list[Disclosure],
     score: SessionScore | None,
     overrides: list | None = None,
+    judgements: list | None = None,
 ) -> str:
     """The whole session as an indented JSON document tagged ``"format": "mhsim-session/1"``.
 
@@ -256,6 +287,9 @@ def session_json(
     }
     if overrides:
         document["overrides"] = [o.model_dump(mode="json") for o in overrides]
+    if judgements:
+        # Each with its label, so a reader of the file alone sees that a model, not a trained rater, gave it.
+        document["llm_judgements"] = [{"label": j.label, **j.model_dump(mode="json")} for j in judgements]
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 

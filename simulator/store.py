@@ -265,6 +265,15 @@ def m009_lab(db: Database) -> None:
     create_tables(db)
 
 
+@migrations()
+def m010_judgements(db: Database) -> None:
+    """Optional LLM-judge ratings of the MITI globals, kept apart from the automatic estimates (see
+    ``simulator.judgements``)."""
+    from .judgements import create_tables as create_judgement_tables
+
+    create_judgement_tables(db)
+
+
 def _llm_columns(turn: Turn) -> dict[str, Any]:
     """The m008 columns of a turn: flat numbers for totals, whole records as JSON for the round trip."""
     usage = turn.usage
@@ -955,6 +964,25 @@ class Store:
                     "s.coder_version from scores s"
                 )
             )
+
+    # ------------------------------------------------------------------------------- LLM-judge ratings
+
+    def add_judgement(self, judgement: Any) -> int:
+        """Store an LLM judge's ratings (:class:`simulator.judgements.Judgement`); return the row id."""
+        from . import judgements
+
+        self._known(judgement.session_id)
+        with self._write() as db:
+            return judgements.insert_judgement(db, judgement)
+
+    def judgements(self, session_id: str | None = None) -> list[Any]:
+        """Stored LLM-judge judgements, oldest first, of one session (id or prefix) or of every session."""
+        from . import judgements
+
+        if session_id is not None:
+            session_id = self._known(session_id)
+        with self._guard():
+            return judgements.select_judgements(self.db, session_id)
 
     # ------------------------------------------------------------------ the trainee's app: notes and history
 

@@ -224,6 +224,7 @@ def _known_keys() -> list[str]:
 
     keys = list(Config.model_fields)
     keys += [f"model.{k}" for k in ModelConfig.model_fields]
+    keys += [f"judge.{k}" for k in ModelConfig.model_fields]
     keys += [f"scenario_models.<scenario-id>.{k}" for k in ModelConfig.model_fields]
     return keys
 
@@ -238,7 +239,7 @@ def _check_key(parts: list[str]) -> None:
         hint = f"; did you mean '{near[0]}'?" if near else f". Known: {', '.join(_known_keys())}"
         fail(_plain(f"unknown setting '{'.'.join(parts)}'{hint}"))
     model_key = None
-    if top == "model" and len(parts) > 1:
+    if top in ("model", "judge") and len(parts) > 1:
         model_key = parts[1]
     elif top == "scenario_models" and len(parts) > 2:
         model_key = parts[2]

@@ -1,4 +1,4 @@
-"""``mhsim rubrics list|validate|schema|calibrate|override|rate``."""
+"""``mhsim rubrics list|validate|schema|calibrate|override|rate|judge``."""
 
 from __future__ import annotations
 
@@ -165,10 +165,16 @@ def calibrate_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
 ) -> None:
     """Agreement (Cohen's kappa, exact, within one) between automatic scores and educators' overrides/ratings."""
-    from simulator.calibration import calibrate
+    from simulator.calibration import calibrate, judge_agreement
 
     with open_store() as store:
         report = calibrate(store.automatic_scores(), store.overrides(), store.ratings())
+        stored_judgements = store.judgements()
+        judged = (
+            judge_agreement(stored_judgements, store.automatic_scores(), store.overrides(), store.ratings())
+            if stored_judgements
+            else None
+        )
 
     def dump(a):
         return None if a is None else {"pairs": a.pairs, "exact": a.exact, "within_one": a.within_one, "kappa": a.kappa}
@@ -181,6 +187,7 @@ def calibrate_command(
                     "values": dump(report.values),
                     "per_item": {f"{r}/{i}": {k: dump(v) for k, v in g.items()} for (r, i), g in report.per_item.items()},
                     "unmatched": report.unmatched,
+                    **({"llm_judge": _judge_json(judged, dump)} if judged is not None else {}),
                 },
                 indent=2,
             )
@@ -191,6 +198,7 @@ def calibrate_command(
             "No educator overrides or ratings match a stored automatic score yet. Record some with "
             "'mhsim rubrics override' or 'mhsim rubrics rate'."
         )
+        _judge_lines(judged)
         return
     for name, a in (("Outcomes (met/partly/missed)", report.outcomes), ("Values (levels, ratings)", report.values)):
         typer.echo(f"{name}: {_line(a)}")
@@ -199,6 +207,51 @@ def calibrate_command(
             typer.echo(f"  {rubric_id}/{item_id} {kind}: {_line(a)}")
     if report.unmatched:
         typer.echo(f"{report.unmatched} entr(y/ies) had no stored automatic score for the same item and were skipped.")
+    _judge_lines(judged)
+
+
+def _judge_json(judged, dump) -> dict:
+    from simulator.judgements import judge_label
+
+    return {
+        "label": judge_label(", ".join(judged.models)),
+        "judgements": judged.judgements,
+        "models": judged.models,
+        "vs_educators": dump(judged.vs_educators),
+        "vs_automatic": dump(judged.vs_automatic),
+        "per_global": {g: {k: dump(v) for k, v in groups.items()} for g, groups in judged.per_global.items()},
+    }
+
+
+def _judge_lines(judged) -> None:
+    """The LLM judge's agreement, when judgements are stored (labelled: not a trained rater)."""
+    if judged is None:
+        return
+    from simulator.judgements import judge_label
+
+    typer.echo(f"{judge_label(', '.join(judged.models))}: {judged.judgements} session(s) judged")
+    typer.echo(f"  judge vs educators' ratings: {_line(judged.vs_educators)}")
+    typer.echo(f"  judge vs automatic estimates: {_line(judged.vs_automatic)}")
+    for name, groups in judged.per_global.items():
+        for kind, a in groups.items():
+            typer.echo(f"    {name} vs {kind}: {_line(a)}")
+
+
+@rubrics_app.command("judge")
+def judge_command(
+    session: Annotated[str, typer.Argument(help="Session id (or a unique prefix).")],
+    model: Annotated[
+        str | None, typer.Option("--model", help="Judge model (litellm name); default: judge.model, else model.model.")
+    ] = None,
+    api_base: Annotated[
+        str | None, typer.Option("--api-base", help="Server address for a local or proxy judge model.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+) -> None:
+    """Ask an LLM judge for the MITI global ratings of a session, beside the automatic estimates (formative)."""
+    from simulator.commands.judging import run_judge
+
+    run_judge(session, model=model, api_base=api_base, as_json=as_json)
 
 
 def _line(a) -> str:

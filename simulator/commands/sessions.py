@@ -1,4 +1,4 @@
-"""``mhsim sessions list|show|export`` and ``mhsim locate``.
+"""``mhsim sessions list|show|export|better`` and ``mhsim locate``.
 
 Heavy modules (the store, pydantic records, rich) are imported inside the commands so ``mhsim --help`` stays
 fast. ``sessions resume`` lives with the session runner, not here.
@@ -135,9 +135,10 @@ def show_command(
     store = open_store()
     try:
         info, turns, disclosures, score, overrides = _load(store, session_id)
+        judgements = _judgements(store, info.id)
     finally:
         store.close()
-    text = session_markdown(info, turns, disclosures, score, overrides=overrides)
+    text = session_markdown(info, turns, disclosures, score, overrides=overrides, judgements=judgements)
     console = Console(highlight=False)
     if plain or not console.is_terminal:
         typer.echo(text, nl=False)  # piped or asked for: the Markdown itself, untouched
@@ -162,12 +163,13 @@ def export_command(
     store = open_store()
     try:
         info, turns, disclosures, score, overrides = _load(store, session_id)
+        judgements = _judgements(store, info.id)
     finally:
         store.close()
     if fmt is ExportFormat.json:
-        text = session_json(info, turns, disclosures, score, overrides=overrides)
+        text = session_json(info, turns, disclosures, score, overrides=overrides, judgements=judgements)
     else:
-        text = session_markdown(info, turns, disclosures, score, overrides=overrides)
+        text = session_markdown(info, turns, disclosures, score, overrides=overrides, judgements=judgements)
     if output is None:
         typer.echo(text, nl=False)
         return
@@ -177,6 +179,35 @@ def export_command(
     except OSError as exc:
         fail(_plain(f"Could not write {output}: {exc.strerror or exc}."))
     typer.echo(f"Wrote {output}", err=True)
+
+
+def _judgements(store: Store, session_id: str) -> list:
+    """The session's stored LLM-judge ratings (an unreadable row is left out, never a traceback)."""
+    from pydantic import ValidationError
+
+    from simulator.store import StoreError
+
+    try:
+        return store.judgements(session_id)
+    except (StoreError, ValidationError, ValueError):
+        return []
+
+
+@sessions_app.command("better")
+def better_command(
+    session_id: Annotated[str, typer.Argument(metavar="ID", help="Session id or a unique prefix of it.")],
+    turn: Annotated[int, typer.Argument(metavar="TURN", help="Transcript number (#n) of one of your turns.")],
+    model: Annotated[
+        str | None, typer.Option("--model", help="Generate with this model (litellm name) instead of the config's.")
+    ] = None,
+    api_base: Annotated[str | None, typer.Option("--api-base", help="Server address for that model.")] = None,
+    offline: Annotated[bool, typer.Option("--offline", help="Only the rubric's exemplar; call no model.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+) -> None:
+    """What one of your turns missed and a better reply: generated when a model is configured, else the exemplar."""
+    from .judging import run_better
+
+    run_better(session_id, turn, model=model, api_base=api_base, offline=offline, as_json=as_json)
 
 
 _LOCATIONS = ("all", "config", "data", "db", "scenarios")
