@@ -130,13 +130,15 @@ def _rx(pattern: str) -> re.Pattern[str]:
 _QUOTES = str.maketrans(
     {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2014": " - ", "\u2013": "-"}
 )
-_SENT_SPLIT = _rx(r"(?<=[.!?])\s+|\n+|(?<=\?)(?=[a-z])")
+# Sentence ends, but not after a title ("Dr. Ferris", "Mrs. Shah").
+_SENT_SPLIT = _rx(r"(?<=[.!?])(?<!\bdr\.)(?<!\bmr\.)(?<!\bmrs\.)(?<!\bms\.)(?<!\bst\.)(?<!\bprof\.)\s+|\n+|(?<=\?)(?=[a-z])")
 _TOKEN = _rx(r"\w+")
 # Words that open a sentence without carrying its function ("So, what…", "Okay. Right, you…").
 _FILLER = _rx(
     r"^(?:(?:so|and|okay|ok|alright|all right|right|well|u[hm]-huh|huh|um+|uh+|mm+(?:-hmm)?|mhm|h?mm+|hm|"
     r"yeah|yep|yes|"
-    r"no|now|then|but|oh|great|good|sure|i see|gotcha|got it|wow|gosh|sorry|hi|hello|hey|also|"
+    r"no|now|then|but|oh|great|good|sure|i see(?! (?:that |you|your|from|on|in|here))|gotcha|got it|wow|gosh|"
+    r"sorry|hi|hello|hey|also|"
     r"anyway)\b[\s,.;:!-]*|(?:you know|i mean|obviously|honestly|basically|actually|seriously|again|of "
     r"course|"
     r"by the way|first of all|secondly|lastly|finally|plus)[,.;:!-]+\s*)+"
@@ -847,7 +849,9 @@ _INFO_MARKERS = [
         r" always| probably| still| even| just| usually)? (?:take (?:it|them|one|two|this|that|the)|"
         r"call|ring|come (?:back|in|to)|contact|pick (?:it|them|up)|fill|bring|expect|experience|"
         r"see (?:that|the|how|on)|find (?:that|the)|get (?:a|the|your|some|in touch)|go to (?:the|a|your)|"
-        r"talk to (?:the|a|your)|reach|ask (?:the|your|a|me))\b",
+        r"talk to (?:the|a|your)|reach|ask (?:the|your|a|me))\b|"
+        r"^(?:(?:well|so|and|then|now|okay|ok),? )?you (?:just |only |simply )?(?:take|use|apply|swallow|put) (?:it|this|them|one|two|the)\b[^.?!]*\b(?:once|"
+        r"twice|a day|daily|every|each|at night|in the morning|with food|before|after)\b",
         "you",
     ),
 ]
@@ -932,6 +936,12 @@ _HEDGED_STEM = _rx(
     r"^(?:i (?:think|guess|imagine|suspect|bet|wonder if|get the feeling|have a feeling|have a sense) (?:that )?"
     r"(?:you(?:'re| are|'ve| have| feel| felt| might| may| must| kind of| sort of| really| still| don't| didn't)|"
     r"part of you|(?:that|it)(?:'s| has| must| might) (?:been |be |feel )))"
+)
+# A direction to do something now, in the room: "Take a look", "See what you think", "Smile for me".
+_DIRECTION = _rx(
+    r"^(?:here,? |now,? |just )?(?:take a look|have a look|look at (?:this|that|these|the)|see (?:what|how|if) you|"
+    r"smile|open (?:your|wide)|sit (?:down|back|up)|stand up|breathe (?:in|out)|hold (?:this|that|it|still)|"
+    r"turn (?:around|your head)|fill (?:in|out) (?:this|the))\b"
 )
 # A guess at how something feels for the client: "That must be hard", "the evenings must feel long".
 _EMPATHIC_GUESS = _rx(
@@ -1910,6 +1920,8 @@ def _is_reflection(s: _Sentence, prior_low: str, echo: set[str] | frozenset[str]
         return "stem"  # "I guess it sounds like…"
     if _HEDGED_STEM.match(head):
         return "stem"  # "I think you're worried about it", "I guess part of you…"
+    if _DIRECTION.match(head):
+        return ""  # "Here, take a look, see what you think": a direction, not the client's meaning
     if head.startswith(_NOT_REFLECTION_START):
         return ""
     if _YOU_SAID.search(head):

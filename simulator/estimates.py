@@ -6,7 +6,8 @@ module gives is an **estimate**, labelled as such everywhere it is shown, comput
 see:
 
 - **Empathy** rises with the share of turns that are reflections, more so for complex reflections, and falls
-  with confronting.
+  with confronting. A turn counts as reflective only when it does not also inform, advise or confront: a
+  "you…" statement inside a lecture is part of the lecture.
 - **Partnership** rises with seeking collaboration, emphasising autonomy, advice given with permission and
   reflections, and falls with the expert role: persuading without permission, confronting, giving
   information or advice, question runs that outnumber reflections, and the trainee doing most of the talking.
@@ -17,7 +18,9 @@ see:
   depends on the non-adherent rate alone (MITI allows a high rating when there was none).
 
 Every estimate comes with the counts it came from, so a reader can see why. The weights were set from the
-MITI descriptions before any measurement and are not fitted to any data set.
+MITI descriptions before any measurement and are not fitted to any data set. The rule that a reflection inside
+advice or information does not count was added after looking at the examined half of the AnnoMI development
+split (``benchmarks/annomi.py``), where such turns made lecturing sessions look empathic.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ ESTIMATE_NOTE = (
 _ENCOURAGE = REFLECTIONS | {B.AFFIRM, B.OPEN_QUESTION}
 _SOFTEN = REFLECTIONS | {B.EMPHASIZE_AUTONOMY, B.SEEK_COLLABORATION}
 _HARDEN = frozenset({B.PERSUADE, B.CONFRONT})
+_TELLING = frozenset({B.GIVE_INFORMATION, B.PERSUADE, B.CONFRONT})
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +97,13 @@ def estimate_globals(turns: Sequence[CodedTurn]) -> GlobalEstimates | None:
     def with_(codes) -> list[int]:
         return [t.index for t in therapist if t.behaviours & codes]
 
-    r = rate(REFLECTIONS)
-    cr = rate({B.COMPLEX_REFLECTION})
+    # A reflection counts where it carries the turn: one tucked into a stretch of advice or information
+    # ("You've had two attacks. You need to take the inhaler every day.") does not make the turn empathic.
+    def reflective(t: CodedTurn) -> bool:
+        return bool(t.behaviours & REFLECTIONS) and not t.behaviours & _TELLING
+
+    r = sum(1 for t in therapist if reflective(t)) / n
+    cr = sum(1 for t in therapist if reflective(t) and B.COMPLEX_REFLECTION in t.behaviours) / n
     q = rate(QUESTIONS)
     oq = rate({B.OPEN_QUESTION})
     adherent = rate(MI_ADHERENT | {B.ADVISE_WITH_PERMISSION})
@@ -146,7 +155,10 @@ def estimate_globals(turns: Sequence[CodedTurn]) -> GlobalEstimates | None:
         sst = _clamp(4.0 + r - 6.0 * non_adherent)
 
     details = {
-        "empathy": f"reflections in {r:.0%} of turns, complex in {cr:.0%}, confronting in {confront:.0%}",
+        "empathy": (
+            f"reflective turns (not also informing or advising) {r:.0%}, complex {cr:.0%}, confronting in "
+            f"{confront:.0%}"
+        ),
         "partnership": (
             f"adherent moves (affirm, seek, autonomy, advice with permission) in {adherent:.0%} of turns, "
             f"reflections {r:.0%}, questions {q:.0%}, persuading or confronting {non_adherent:.0%}, giving "
