@@ -872,8 +872,9 @@ _REFLECT_ANYWHERE = _rx(
 _NOT_REFLECT_STEM = _rx(
     r"^(?:i think |well,? |oh,? )?(?:it |that |this )?(?:sounds?|seems?) (?:to me )?(?:like|as (?:if|"
     r"though)) "
-    r"(?:we|i|it would|that would|(?:a |an )?(?:great|good|wonderful|excellent|reasonable|fine|nice|solid|"
-    r"perfect|plan))\b|^(?:you're|you are|that's|that is|he's|she's|they're|your \w+ (?:is|was)) "
+    r"(?:we|i|(?:it|that) would (?:be )?(?:a |an |the )?(?:really |very )?(?:good|great|helpful|useful|"
+    r"wonderful|excellent|reasonable|fine|nice|solid|perfect|plan|idea|step|start|way)|(?:a |an )?(?:great|good|"
+    r"wonderful|excellent|reasonable|fine|nice|solid|perfect|plan))\b|^(?:you're|you are|that's|that is|he's|she's|they're|your \w+ (?:is|was)) "
     r"(?:absolutely |quite |so |totally |definitely |exactly |completely )?right\b"
 )
 # The client's own words, pointed to: "you mentioned…", "as you said", "you're saying…".
@@ -1922,10 +1923,10 @@ def _is_reflection(s: _Sentence, prior_low: str, echo: set[str] | frozenset[str]
         return "stem"  # "I think you're worried about it", "I guess part of you…"
     if _DIRECTION.match(head):
         return ""  # "Here, take a look, see what you think": a direction, not the client's meaning
+    if _YOU_SAID.search(head):
+        return "stem"  # "…like you said", "and you mentioned…", "I'm wondering…, and you're saying…"
     if head.startswith(_NOT_REFLECTION_START):
         return ""
-    if _YOU_SAID.search(head):
-        return "stem"  # "…like you said", "and you mentioned…"
     if _EMPATHIC_GUESS.search(head):
         return "stem"  # "The quiet must be very hard.": a guess at how it feels for them
     if (

@@ -954,3 +954,12 @@ def test_continuation_of_an_interrupted_turn(coder: Coder) -> None:
 def test_questions_about_work_keep_the_work_topic(coder: Coder) -> None:
     for text in ("What has work been like for you lately?", "How is work?", "Which work do you do?"):
         assert "work" in coder.code(text).topics, text
+
+
+def test_seems_like_it_would_be_hard_is_a_reflection_but_a_good_idea_is_a_verdict(coder: Coder) -> None:
+    prior = "I don't know. Every time I try, it falls apart."
+    assert coder.code("It seems like it would be quite a hard pattern to change.", prior).primary in (
+        B.SIMPLE_REFLECTION, B.COMPLEX_REFLECTION)
+    assert coder.code("That sounds like it would be a good idea.", prior).primary == B.OTHER
+    said = coder.code("I'm wondering about the other world, and you're saying it doesn't look attractive.", prior)
+    assert said.primary in (B.SIMPLE_REFLECTION, B.COMPLEX_REFLECTION)
