@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
 import subprocess
@@ -129,6 +130,27 @@ def test_debrief_markdown_and_json_carry_the_notes(helen) -> None:
     assert "After your turn 1: Ask about mood next." in markdown
     assert '"notes": [' in data.json() and "Ask about mood next." in data.json()
     assert DebriefData.from_session(session).markdown().count("Reflection notes") == 0
+
+
+def test_debrief_exports_from_the_store_carry_overrides_and_judgements(helen, tmp_path) -> None:
+    from simulator.judgements import GLOBALS, GlobalJudgement, Judgement
+    from simulator.overrides import Override
+    from simulator.store import Store
+
+    with Store(tmp_path / "t.db") as store:
+        session = asyncio.run(rehearse(helen, ["How have you been sleeping?"], store=store))
+        store.add_override(Override(session_id=session.id, rubric_id="mi", item_id="empathy_estimate", score=4,
+                                    reason="warm tone throughout", educator="Dr Lee"))
+        store.add_judgement(Judgement(
+            session_id=session.id, model="openai/judge", prompt_version="judge-1",
+            ratings={g: GlobalJudgement(rating=3, rationale="mixed", evidence_turns=[1]) for g in GLOBALS},
+        ))
+        data = DebriefData.from_store(store, session.id)
+    markdown = data.markdown()
+    assert "warm tone throughout" in markdown and "LLM judge (model openai/judge)" in markdown
+    document = json.loads(data.json())
+    assert document["overrides"][0]["educator"] == "Dr Lee"
+    assert document["llm_judgements"][0]["model"] == "openai/judge"
 
 
 def test_compare_and_key_scores(helen) -> None:

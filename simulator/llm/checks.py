@@ -186,7 +186,7 @@ _JARGON_RX = re.compile(
     r"\b(" + "|".join(re.escape(t) for t in sorted(JARGON, key=len, reverse=True)) + r")\b", re.I
 )
 
-_METHOD_DETAIL = re.compile(
+METHOD_DETAIL = re.compile(
     r"\b(?:lethal|lethality|fatal dose|overdos\w*|how many (?:pills|tablets)|"
     r"enough (?:pills|tablets|to (?:die|kill))|"
     r"\d+\s*(?:mg|milligrams?|grams?|pills|tablets|paracetamol|co-?codamol)|"
@@ -199,13 +199,13 @@ _METHOD_DETAIL = re.compile(
     r"the (?:bridge|cliff|tracks) (?:on|near|by))\b",
     re.I,
 )
-_SELF_HARM_CONTEXT = re.compile(r"\b(?:kill|end|hurt|harm)\w* (?:myself|my life|it all)|\bsuicid", re.I)
+SELF_HARM_CONTEXT = re.compile(r"\b(?:kill|end|hurt|harm)\w* (?:myself|my life|it all)|\bsuicid", re.I)
 # Means words an authored line may contain (then the reply may echo that word, never add detail).
-_MEANS_WORDS = re.compile(
+MEANS_WORDS = re.compile(
     r"\b(pills?|tablets?|medication|rope|knife|razor|bridge|train|car|gun|drown\w*)\b", re.I
 )
 
-_ROLE_REVERSAL = (
+ROLE_REVERSAL = (
     (
         re.compile(
             r"\bas an? (?:ai|a\.i\.|artificial intelligence|(?:large )?language model|assistant|chatbot)\b",
@@ -260,7 +260,7 @@ _ROLE_REVERSAL = (
         "leads the session like a clinician",
     ),
 )
-_LEAK_PHRASES = re.compile(
+LEAK_PHRASES = re.compile(
     r"\b(?:system prompt|my (?:instructions|prompt|rules)|(?:the |my |these )?scene notes?|"
     r"the notes (?:say|allow)|role-?play(?:ing)?|I (?:was|am|have been) (?:told|instructed|programmed) to|"
     r"hidden facts?|locked facts?|"
@@ -495,14 +495,14 @@ class ReplyChecker:
     # -- the checks ------------------------------------------------------------------------------------
 
     def role_reversal(self, text: str) -> str:
-        for rx, what in _ROLE_REVERSAL:
+        for rx, what in ROLE_REVERSAL:
             hit = rx.search(text)
             if hit:
                 return f'{what}: "{hit.group(0)}"'
         return ""
 
     def prompt_leak(self, text: str) -> str:
-        hit = _LEAK_PHRASES.search(text)
+        hit = LEAK_PHRASES.search(text)
         if hit:
             return f'talks about its instructions: "{hit.group(0)}"'
         shared = _shingles(text) & self.index.scaffold
@@ -533,13 +533,13 @@ class ReplyChecker:
         return ""
 
     def method_detail(self, text: str) -> str:
-        for hit in _METHOD_DETAIL.finditer(text):
+        for hit in METHOD_DETAIL.finditer(text):
             # An authored line the model was given may name it (a past overdose); the model may not add to it.
             if hit.group(0).lower() not in self.allowed_lower:
                 return f'method or means detail: "{hit.group(0)}"'
-        if not _SELF_HARM_CONTEXT.search(text):
+        if not SELF_HARM_CONTEXT.search(text):
             return ""
-        for means in _MEANS_WORDS.finditer(text):
+        for means in MEANS_WORDS.finditer(text):
             word = means.group(1).lower()
             if not re.search(rf"\b{re.escape(word)}\b", self.allowed_lower):
                 return f"names a means ('{word}') in a self-harm context"

@@ -25,7 +25,7 @@ from simulator.config import Config, ModelConfig
 from simulator.privacy import redact, scenario_names
 
 from .adapter import ChatCall, ChatClient
-from .checks import _LEAK_PHRASES, _MEANS_WORDS, _METHOD_DETAIL, _ROLE_REVERSAL, _SELF_HARM_CONTEXT
+from .checks import LEAK_PHRASES, MEANS_WORDS, METHOD_DETAIL, ROLE_REVERSAL, SELF_HARM_CONTEXT
 from .consent import has_consent, recipient
 from .judge import (
     CallUsage,
@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 PROMPT_VERSION = "coach-1"
 MAX_REPLY_CHARS = 320  # one or two spoken sentences
 MAX_TOKENS = 120
-_AI_TALK = _ROLE_REVERSAL[:2]  # "as an AI ...", "I'm an AI assistant": the reply is the counsellor's words
+_AI_TALK = ROLE_REVERSAL[:2]  # "as an AI ...", "I'm an AI assistant": the reply is the counsellor's words
 _SCRIPT = re.compile(
     r"^\s*(?:client|patient|counsell?or|therapist|trainee|you)\s*:", re.IGNORECASE | re.MULTILINE
 )
@@ -165,18 +165,18 @@ def check_reply(text: str, context: str) -> str:
         return "the model's reply was empty"
     if len(plain) > MAX_REPLY_CHARS:
         return f"the model's reply was too long ({len(plain)} characters)"
-    hit = _METHOD_DETAIL.search(plain)
+    hit = METHOD_DETAIL.search(plain)
     if hit:
         return f'the model\'s reply contained method or means detail ("{hit.group(0)}")'
-    if _SELF_HARM_CONTEXT.search(plain) or _SELF_HARM_ADDRESSED.search(plain):
+    if SELF_HARM_CONTEXT.search(plain) or _SELF_HARM_ADDRESSED.search(plain):
         seen = context.lower()
-        for means in _MEANS_WORDS.finditer(plain):
+        for means in MEANS_WORDS.finditer(plain):
             if not re.search(rf"\b{re.escape(means.group(1).lower())}\b", seen):
                 return f"the model's reply named a means ('{means.group(1)}') in a self-harm context"
     for rx, what in _AI_TALK:
         if rx.search(plain):
             return f"the model's reply {what}"
-    if _LEAK_PHRASES.search(plain):
+    if LEAK_PHRASES.search(plain):
         return "the model's reply talked about its instructions"
     if _SCRIPT.search(plain):
         return "the model wrote a script with speaker labels instead of one reply"

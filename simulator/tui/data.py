@@ -52,6 +52,9 @@ class DebriefData:
     ledger: list[Disclosure]
     score: SessionScore | None
     notes: list[Note] = field(default_factory=list)
+    # Educators' overrides and LLM-judge judgements, stored apart from the automatic score; exports show both.
+    overrides: list[Any] = field(default_factory=list)
+    judgements: list[Any] = field(default_factory=list)
 
     @classmethod
     def from_session(cls, session: Session, notes: list[Note] | None = None) -> DebriefData:
@@ -82,6 +85,8 @@ class DebriefData:
             ledger=store.disclosures(full),
             score=store.scores(full),
             notes=[Note.from_dict(n) for n in store.notes(full)],
+            overrides=store.overrides(full),
+            judgements=store.judgements(full),
         )
 
     @property
@@ -127,7 +132,8 @@ class DebriefData:
         from simulator.export import session_markdown
 
         text = session_markdown(
-            self.info, self.turns, self.ledger, self.score, scenario_title=self.title
+            self.info, self.turns, self.ledger, self.score, scenario_title=self.title,
+            overrides=self.overrides, judgements=self.judgements,
         ).rstrip()
         if self.notes:
             from simulator.export import _md  # the same escaping as the rest of the document
@@ -143,7 +149,9 @@ class DebriefData:
 
         from simulator.export import session_json
 
-        document = json.loads(session_json(self.info, self.turns, self.ledger, self.score))
+        document = json.loads(
+            session_json(self.info, self.turns, self.ledger, self.score, self.overrides, self.judgements)
+        )
         document["notes"] = [n.to_dict() for n in self.notes]
         return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
