@@ -133,6 +133,26 @@ class CallStats:
     """True when the token counts were counted here because the provider sent none."""
 
 
+@dataclass
+class Usage:
+    """Model calls, tokens, cost and reported version summed over the attempts of one task."""
+
+    attempts: int = 0
+    tokens_in: int | None = None
+    tokens_out: int | None = None
+    cost_usd: float | None = None
+    model_version: str | None = None
+
+    def add(self, stats: CallStats) -> None:
+        """Add one call's figures (counts stay None until some provider reports them)."""
+        if stats.tokens_in is not None:
+            self.tokens_in = (self.tokens_in or 0) + stats.tokens_in
+            self.tokens_out = (self.tokens_out or 0) + (stats.tokens_out or 0)
+        if stats.cost_usd is not None:
+            self.cost_usd = (self.cost_usd or 0.0) + stats.cost_usd
+        self.model_version = stats.provider_model or self.model_version
+
+
 class ChatStream(Protocol):
     """An open reply stream: iterate for text pieces; ``stats`` is complete once iteration ends."""
 

@@ -25,7 +25,7 @@ from simulator.engine import EngineError, ReplyRequest
 from simulator.privacy import redact, scenario_names
 from simulator.records import ReplyCheck, ReplyUsage
 
-from .adapter import CallStats, ChatCall, ChatClient
+from .adapter import CallStats, ChatCall, ChatClient, Usage
 from .checks import CheckResult, ReplyChecker
 from .consent import Recipient, has_consent, recipient
 from .errors import CallTarget, explain
@@ -106,24 +106,11 @@ class _Gate:
 
 
 @dataclass
-class _Tally:
-    """Usage over the attempts of one reply."""
+class _Tally(Usage):
+    """Usage over the attempts of one reply, with its latency and the checks it went through."""
 
-    attempts: int = 0
-    tokens_in: int | None = None
-    tokens_out: int | None = None
-    cost_usd: float | None = None
-    model_version: str | None = None
     latency_ms: float | None = None
     checks: list[ReplyCheck] = field(default_factory=list)
-
-    def add(self, stats: CallStats) -> None:
-        if stats.tokens_in is not None:
-            self.tokens_in = (self.tokens_in or 0) + stats.tokens_in
-            self.tokens_out = (self.tokens_out or 0) + (stats.tokens_out or 0)
-        if stats.cost_usd is not None:
-            self.cost_usd = (self.cost_usd or 0.0) + stats.cost_usd
-        self.model_version = stats.provider_model or self.model_version
 
 
 class LLMEngine:

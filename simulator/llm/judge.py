@@ -32,7 +32,7 @@ from simulator.judgements import GLOBALS, GlobalJudgement, Judgement
 from simulator.privacy import redact, scenario_names
 from simulator.scenario import Strict
 
-from .adapter import CallStats, ChatCall, ChatClient
+from .adapter import CallStats, ChatCall, ChatClient, Usage
 from .consent import Recipient, has_consent, recipient
 from .errors import CallTarget, explain
 
@@ -296,23 +296,10 @@ def plain_failure(
 
 
 @dataclass
-class CallUsage:
-    """Model calls, tokens, cost and reported version over the attempts of one task."""
+class CallUsage(Usage):
+    """Usage over the attempts of one task, with the raw answers (for the error message when none parses)."""
 
-    attempts: int = 0
-    tokens_in: int | None = None
-    tokens_out: int | None = None
-    cost_usd: float | None = None
-    model_version: str | None = None
     replies: list[str] = field(default_factory=list)
-
-    def add(self, stats: CallStats) -> None:
-        if stats.tokens_in is not None:
-            self.tokens_in = (self.tokens_in or 0) + stats.tokens_in
-            self.tokens_out = (self.tokens_out or 0) + (stats.tokens_out or 0)
-        if stats.cost_usd is not None:
-            self.cost_usd = (self.cost_usd or 0.0) + stats.cost_usd
-        self.model_version = stats.provider_model or self.model_version
 
 
 async def complete(client: ChatClient, call: ChatCall, usage: CallUsage, limit: int = MAX_REPLY_CHARS) -> str:
