@@ -61,6 +61,8 @@ from .records import Coding, Cue
 from .topics import TopicMatcher, merged_topics
 
 CODER_VERSION = "rules-1.3"
+# How many earlier turns callers hand the coder as context (a risk conversation or a reflection spans several).
+CONTEXT_TURNS = 6
 
 __all__ = ["CODER_VERSION", "Analysis", "Coder"]
 

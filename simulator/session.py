@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .coding import CODER_VERSION, Coder
+from .coding import CODER_VERSION, CONTEXT_TURNS, Coder
 from .engine import EngineError, PatientEngine, ReplyRequest, ScriptedEngine
 from .patient import Patient, ReplyPlan
 from .privacy import redact, scenario_names
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from .store import Store
 
 MAX_INPUT_CHARS = 4000
-CONTEXT_TURNS = 6  # earlier turns handed to the coder: a risk conversation or a reflection spans several
 
 
 class SessionOver(Exception):

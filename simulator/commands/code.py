@@ -42,7 +42,6 @@ CSV_COLUMNS = [
 ]
 ANNOMI_COLUMNS = ["annomi_behaviour", "question_subtype", "reflection_subtype", "input_subtype", "client_talk_type"]
 SCHEMES = ("mhsim", "annomi")
-CONTEXT_TURNS = 4  # earlier turns of the same conversation handed to the coder
 # Other names accepted for the three input columns (AnnoMI's own, so its files code as they are).
 ALIASES = {
     "text": ("text", "utterance_text"),
@@ -290,7 +289,7 @@ def _run(source, name: str, kind: str | None, sink, fmt: str, scheme: str = "mhs
     import json
     from collections import deque
 
-    from simulator.coding import CODER_VERSION, Coder
+    from simulator.coding import CODER_VERSION, CONTEXT_TURNS, Coder
 
     annomi = scheme == "annomi"
     if annomi:
