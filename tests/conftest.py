@@ -23,3 +23,24 @@ def helen():
     from simulator.library import load_scenario
 
     return load_scenario(ROOT / "scenarios" / "low-mood-passive-si.scenario.yaml")
+
+
+def play_and_store(scenario, lines: list[str]) -> str:
+    """Play ``lines`` against ``scenario`` into the default store, end and score it; the session id."""
+    import asyncio
+
+    from simulator.session import Session
+    from simulator.store import Store
+
+    with Store.open_default() as store:
+        session = Session(scenario, store=store)
+
+        async def run() -> None:
+            session.open()
+            for line in lines:
+                await session.say(line)
+
+        asyncio.run(run())
+        session.close_line()
+        session.finish()
+        return session.id

@@ -19,8 +19,9 @@ from simulator.library import Entry, Library, known_rubric_ids, load_scenario
 from simulator.llm import adapter, coach
 from simulator.llm.adapter import CallStats, ChatCall
 from simulator.llm.consent import recipient, record_consent
-from simulator.session import Session
 from simulator.store import Store
+
+from .conftest import play_and_store
 
 pytestmark = [
     pytest.mark.xdist_group("litellm"),
@@ -51,18 +52,7 @@ def helen(lib):
 
 @pytest.fixture
 def session_id(helen, mhsim_home) -> str:
-    with Store.open_default() as store:
-        session = Session(helen, store=store)
-
-        async def run() -> None:
-            session.open()
-            for line in LINES:
-                await session.say(line)
-
-        asyncio.run(run())
-        session.close_line()
-        session.finish()
-        return session.id
+    return play_and_store(helen, LINES)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ scores, storage (migration m010), calibration against educators, and the command
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from pathlib import Path
@@ -21,9 +20,9 @@ from simulator.llm import judge as judging
 from simulator.llm.adapter import CallStats, ChatCall
 from simulator.llm.consent import has_consent, recipient, record_consent
 from simulator.overrides import Rating
-from simulator.session import Session
 from simulator.store import SessionNotFound, Store, migrations
 
+from .conftest import play_and_store
 from .llm_server import FakeOpenAIServer, Reply
 
 pytestmark = [
@@ -58,18 +57,7 @@ def helen():
 
 def stored_session(helen, lines=LINES) -> str:
     """A finished, scored session in the default store; its id."""
-    with Store.open_default() as store:
-        session = Session(helen, store=store)
-
-        async def run() -> None:
-            session.open()
-            for line in lines:
-                await session.say(line)
-
-        asyncio.run(run())
-        session.close_line()
-        session.finish()
-        return session.id
+    return play_and_store(helen, lines)
 
 
 @pytest.fixture
