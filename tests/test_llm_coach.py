@@ -336,3 +336,38 @@ async def test_debrief_offline_offers_the_exemplar_without_calling(lib, session_
             await pilot.pause()
             assert client.calls == [] and "No language model is configured" in notices(app)
             assert "debrief.better_reply" in app.binding_ids()
+
+
+async def test_debrief_asks_consent_for_a_remote_model_before_sending(lib, session_id, monkeypatch) -> None:
+    from simulator.llm.consent import has_consent
+    from simulator.tui.screens import ConfirmScreen
+
+    monkeypatch.setenv("MHSIM_TEST_KEY", "sk-test")
+    remote = ModelConfig(model="openai/gpt-4o-mini", api_key_env="MHSIM_TEST_KEY")
+    app, make = await open_debrief(lib, session_id, Config(engine="llm", model=remote))
+    with Store.open_default() as store:
+        async with app.run_test(size=(100, 34)) as pilot:
+            await asyncio.wait_for(app.library_loaded.wait(), 60)
+            screen = make(store)
+            client = FakeClient(GOOD)
+            screen.coach_client = client
+            await app.push_screen(screen)
+            await pilot.pause()
+            await pilot.press("g")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmScreen), "the trainee is asked before anything is sent"
+            assert "what is sent leaves this computer" in app.screen.question
+            await pilot.press("escape")  # not now
+            await pilot.pause()
+            assert client.calls == [] and "Nothing was sent" in notices(app)
+            assert not has_consent(recipient("openai/gpt-4o-mini"))
+
+            await pilot.press("g")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmScreen)
+            app.screen.dismiss(True)  # agree
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert has_consent(recipient("openai/gpt-4o-mini")), "the answer is remembered for this provider"
+            assert len(client.calls) == 1 and screen.generated, "after agreeing, the reply is generated"

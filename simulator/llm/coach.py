@@ -124,6 +124,25 @@ def ready(settings: ModelConfig | None) -> tuple[bool, str]:
     return True, ""
 
 
+def disclosure_text(model: str, api_base: str | None = None) -> str:
+    """What a generated better reply sends and to whom, for the consent question."""
+    who = recipient(model, api_base)
+    where = "a server on this computer" if who.local else who.label
+    lines = [
+        f"The language model '{model}' at {where} will be asked for a better reply to one of your turns.",
+        "",
+        "Sent: the patient's words just before that turn, your turn, and what the feedback says it missed,",
+        "with identifiers already replaced by [redacted …].",
+        "Not sent: your pseudonym, your scores, notes, the rest of the transcript or other sessions.",
+    ]
+    if not who.local:
+        lines += [
+            "This is a remote service: what is sent leaves this computer.",
+            f"Your answer is remembered for {who.label}; take it back with `mhsim config consent revoke {who.key}`.",
+        ]
+    return "\n".join(lines)
+
+
 def _client_before(turns: Sequence[Turn], position: int) -> Turn | None:
     for turn in reversed(turns[:position]):
         if turn.speaker == "patient":
@@ -286,6 +305,7 @@ async def better_reply(
 
 
 __all__ = [
+    "disclosure_text",
     "PROMPT_VERSION",
     "BetterReply",
     "CoachError",

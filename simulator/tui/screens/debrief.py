@@ -518,6 +518,9 @@ class DebriefScreen(Screen[None]):
         config = getattr(self.app, "config", None)
         settings = coach_settings(config) if config is not None else None
         ok, why = ready(settings)
+        if not ok and settings is not None and settings.model:
+            self._ask_consent(index, settings)
+            return
         if not ok:
             exemplar = self.feedback[index].better_reply
             self.notify(why + (f"\nTry: “{exemplar}”" if exemplar else ""), title=f"Better reply for #{index}", timeout=8)
@@ -525,6 +528,24 @@ class DebriefScreen(Screen[None]):
         assert settings is not None
         self.notify(f"Asking {settings.model} for a better reply to your turn #{index}…", timeout=4)
         self.run_worker(self._generate(index, settings), group="better-reply", exclusive=True, exit_on_error=False)
+
+    def _ask_consent(self, index: int, settings) -> None:
+        """Say what would be sent and to whom; generate only after the trainee agrees (remembered per model)."""
+        from simulator.llm.coach import disclosure_text
+        from simulator.llm.consent import recipient, record_consent
+
+        from .confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                exemplar = self.feedback[index].better_reply
+                self.notify("Nothing was sent." + (f"\nTry: “{exemplar}”" if exemplar else ""), timeout=8)
+                return
+            record_consent(recipient(settings.model, settings.api_base))
+            self.action_better_reply()
+
+        text = disclosure_text(settings.model, settings.api_base)
+        self.app.push_screen(ConfirmScreen(text, yes="Agree and generate", no="Not now", wide=True), answered)
 
     async def _generate(self, index: int, settings) -> BetterReply | None:
         from simulator.feedback import for_turn
