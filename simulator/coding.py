@@ -701,7 +701,11 @@ _INFO = [
         r"drop in|book|refer yourself|self[- ]refer|apply|request|ask for)|we have (?:about |around )?(?:\d+|\w+) minutes|(?:my|"
         r"our) role (?:is|here)|i(?:'m| am) (?:a|an|the) (?:[\w-]+ ){0,3}(?:nurse|doctor|"
         r"counsel?lor|therapist|trainee|student|social worker|psychologist|pharmacist|practitioner|worker|"
-        r"volunteer|support worker))\b",
+        r"volunteer|support worker|manager|coordinator|co-ordinator|officer|adviser|advisor|dietitian|dietician|"
+        r"dentist|hygienist|physician|psychiatrist|midwife|health visitor|paramedic|navigator|educator))\b|"
+        r"(?:that's|that is|this is|it's) something (?:that )?(?:you|we) (?:can|could|'ll|will) (?:absolutely |"
+        r"definitely |always |also )?(?:ask|work|talk|bring|discuss|get|look|call|sign up|apply)\b|"
+        r"i understand (?:that )?you(?:'ve| have)? (?:came|come) in\b",
         "service clinic team line helpline group programme program session appointment centre center "
         "practice "
         "referral waiting form questionnaire screening assessment score result results open available free "
@@ -709,7 +713,9 @@ _INFO = [
         "required obliged mandated law legally records record notes note minutes role nurse doctor "
         "counsellor "
         "counselor therapist trainee student social psychologist pharmacist practitioner worker volunteer "
-        "can breach violation offence offense crime speak talk there could",
+        "can breach violation offence offense crime speak talk there could manager coordinator co officer "
+        "adviser advisor dietitian dietician dentist hygienist physician psychiatrist midwife visitor "
+        "paramedic navigator educator something understand",
     ),
     _Rule(
         "info_clinical",
@@ -724,6 +730,9 @@ _INFO = [
         r"types|"
         r"kinds|risks|categories)|i (?:just )?(?:want|wanted|need|'d like|would like) to (?:let you know|"
         r"tell you about|explain|mention|give you some information)|just so you know|for your information|"
+        r"(?:it|this|(?:this|the|that|our) (?:handout|leaflet|brochure|booklet|sheet|pamphlet|website|app|form)) "
+        r"(?:also )?"
+        r"(?:defines|explains|lists|covers|describes|gives you|tells you|has (?:some|a list|information|tips))|"
         r"the reason (?:why )?i(?:'m| am) "
         r"asking|(?:is|it's) recommended|i (?:have |also |just |did )?noticed? (?:that )?|"
         r"i(?:'ll| will) (?:be (?:by|back|in touch|around)|stop by|call|see you|send|ring|check (?:in|"
@@ -732,7 +741,8 @@ _INFO = [
         "pill pills drug "
         "treatment therapy inhaler patch gum dose prescription test scan level limit condition puts risk "
         "medications treatments options approaches services groups ways types kinds risks categories let "
-        "tell explain mention information know reason recommended noticed notice ll will",
+        "tell explain mention information know reason recommended noticed notice ll will defines explains lists "
+        "covers describes gives tells has",
     ),
 ]
 # Information markers: weaker than the rules above, so they do not apply to a sentence that opens like a
@@ -808,8 +818,9 @@ _INFO_MARKERS = [
         "info_stance",
         r"\b(?:i(?:'m| am) (?:really |very |a little |a bit |quite |so |just |also |genuinely |still )?"
         r"(?:worried|concerned) (?:about|that|for|by)|that i(?:'m| am) (?:really |so )?(?:worried|"
-        r"concerned) about|i want you to (?:know|hear|understand|be aware)|i (?:just )?want(?:ed)? (?:you "
-        r"to hear|to (?:share|tell you|let you know|mention|give you|explain|make sure|point out|remind))|"
+        r"concerned) about|i want you to (?:know|hear|understand|be aware)|i (?:just |do |also )?want(?:ed)? (?:you "
+        r"to hear|to (?:share|tell you|let you know|mention|give you|explain|make sure|point out|remind|"
+        r"reassure you))|"
         r"(?:the )?other thing (?:i|that i) (?:was going to|wanted to|want to|should|need to|would) "
         r"(?:tell|mention|say|add|share)|i should (?:mention|tell you|add|say)|i can (?:promise|assure|"
         r"guarantee) you|my (?:job|role|commitment|concern|recommendation|advice|suggestion|worry|goal|"
@@ -842,8 +853,12 @@ _INFO_MARKERS = [
         r" are going to|'re gonna| are gonna| can| could| would|'d)(?: definitely| also| probably| just)? "
         r"(?:go ahead|get|continue|keep|see|check|start|set|book|make|arrange|send|refer|cover|schedule|"
         r"meet|follow|review|investigate|monitor|talk|look|work|help|be (?:able|glad|happy))\b|"
-        r"^let's (?:book|schedule|arrange|get you (?:booked|in|seen)|make (?:you )?(?:an|another) appointment)\b",
-        "we let",
+        r"^let's (?:book|schedule|arrange|get you (?:booked|in|seen)|make (?:you )?(?:an|another) appointment)\b|"
+        r"\bwe(?:'ll| will|'d| would|'re| are) (?:be )?(?:glad|happy|here) to help\b|\bwe(?:'ll| will) work with "
+        r"(?:it|that|you|whatever)\b|"
+        r"^(?:and |so |but |well,? )?what (?:i|we)(?:'d| would)? (?:want|like|need|hope|plan|thought we(?:'d| would)?)"
+        r" to do(?: today| now| here| next)? is\b",
+        "we let what",
     ),
     _Rule(
         "info_you_practical",
