@@ -200,12 +200,12 @@ _AUX = (
 )
 # Imperatives and stems that invite the story: open questions (MITI codes "Tell me more" as a question).
 _OPEN_STEM = _rx(
-    r"^(?:(?:can|could|would|will) you (?:please )?|please |i'd (?:like|love) (?:you )?to |i want to |"
+    r"^(?:(?:can|could|would|will|why don't) you (?:please )?|please |i'd (?:like|love) (?:you )?to |i want to |"
     r"i'm (?:curious|interested) (?:to (?:hear|know) )?|let's |i'd be interested to (?:hear|know) )?"
     r"(?:tell me|say (?:a (?:little |bit )?)?more|describe|talk (?:to me )?(?:a (?:little |"
     r"bit )?more )?about|"
-    r"walk me through|help me understand|explain|give me an example|fill me in|share (?:a (?:little |"
-    r"bit )?)?more|expand on|elaborate|paint (?:me )?a picture)\b"
+    r"walk me through|help me understand|explain|give me an example|fill me in|catch me up|bring me up to "
+    r"speed|share (?:a (?:little |bit )?)?more|expand on|elaborate|paint (?:me )?a picture)\b"
 )
 _INVITE_CLAUSE = _rx(
     r"^(?:please |just )?(?:tell me|talk (?:to me )?about|walk me through|help me understand|fill me in|"
@@ -422,8 +422,9 @@ _IMPERATIVE = _rx(
 )
 _PERSUADE_Q = _Rule(
     "advice_without_permission",
-    r"\b(?:why (?:don't|wouldn't|won't|can't) you(?! (?:tell|say|describe|talk about|think))|"
-    r"why not (?:just |try|go|stop|cut|give)|(?<!what )(?<!which )have you (?:ever )?tried(?! to (?:kill|end|take|hurt|harm)| (?:it|that|this|them|"
+    r"\b(?:why (?:don't|wouldn't|won't|can't) you(?! (?:tell|say|describe|talk about|think|fill me in|walk me|catch "
+    r"me up|share|explain|let me know|give me))|"
+    r"why not (?:just |try|go|stop|cut|give)|(?<!what )(?<!which )have you tried(?! to (?:kill|end|take|hurt|harm)| (?:it|that|this|them|"
     r"anything|any|so far|before|already|yet)\b)(?![^?.]*\b(?:before|in the past|previously|already|so far)\b)|"
     r"have you (?:ever )?(?:thought about|considered|thought of) (?!(?:killing|ending|taking|hurting|harming|"
     r"dying|suicide|how|what|why|when|where|who|whether|if|that|it|this|the|your|my|a |any))\w+ing\b|"

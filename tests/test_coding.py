@@ -969,3 +969,13 @@ def test_seems_like_it_would_be_hard_is_a_reflection_but_a_good_idea_is_a_verdic
     assert coder.code("That sounds like it would be a good idea.", prior).primary == B.OTHER
     said = coder.code("I'm wondering about the other world, and you're saying it doesn't look attractive.", prior)
     assert said.primary in (B.SIMPLE_REFLECTION, B.COMPLEX_REFLECTION)
+
+
+def test_invitations_in_other_words_are_open_questions_not_advice(coder: Coder) -> None:
+    for text in ("Why don't you fill me in on what's been happening since last time?",
+                 "So catch me up on how the week went."):
+        coding = coder.code(text)
+        assert coding.primary == B.OPEN_QUESTION and B.PERSUADE not in coding.behaviours, text
+    # asking about experience is a question; naming a remedy is a suggestion
+    assert B.PERSUADE not in coder.code("Have you ever tried not drinking for a week?").behaviours
+    assert B.PERSUADE in coder.code("Have you tried nicotine patches?").behaviours
