@@ -11,8 +11,8 @@ a proposal of what to do together is input, as negotiation, and advice or a warn
 input), and the sentences vote with their length in words. A question's words count one and a half times and
 a question that ends the turn gets a few more, because it is what the client is left to answer; so a short
 question after a long stretch of information is still input, while a question after a brief reflection is a
-question. Checking questions after substance ("okay?", "does that make sense?", "is that right?", "how does
-that sound?") do not vote. A turn with no substantive sentence is "other", unless it picks up the speaker's
+question; so is a reflection of any length that leads into an open question. Checking questions after
+substance ("okay?", "does that make sense?", "is that right?", "how does that sound?") do not vote. A turn with no substantive sentence is "other", unless it picks up the speaker's
 interrupted sentence, when it shares the function of the turn it continues.
 """
 
@@ -112,6 +112,15 @@ def annomi_labels(analysis: Analysis) -> AnnoMILabels:
         votes[function] = votes.get(function, 0.0) + w
     if votes:
         main: AnnoMIBehaviour = max(votes, key=votes.__getitem__)  # type: ignore[assignment]
+        final = functions[last][1] if functions else None
+        if (
+            main == "reflection"
+            and final is not None
+            and final.question
+            and final.qtype is B.OPEN_QUESTION
+            and not _CHECK_Q.match(final.head)
+        ):
+            main = "question"  # a reflection that leads into an open question: the question is what is answered
     elif any(f == "question" for f, _ in functions):
         main = "question"  # only checking questions: a bare question is still a question
     else:

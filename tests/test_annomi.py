@@ -67,6 +67,25 @@ def test_sentences_vote_with_their_length():
     assert annomi_labels(reflect_then_check).behaviour == "reflection"
 
 
+def test_a_long_reflection_leading_into_an_open_question_is_a_question():
+    coder = Coder()
+    prior = "I hate how it makes me act, and my daughter has started to notice, and I'm tired all the time."
+    long_then_open = coder.analyse(
+        "So on the one hand drinking is how you unwind after long shifts with nobody at home, and on the other "
+        "hand you don't like the way it makes you act, especially now that your daughter notices. How do those "
+        "two things fit together?",
+        prior,
+    )
+    assert annomi_labels(long_then_open).behaviour == "question"
+    long_then_closed = coder.analyse(
+        "So on the one hand drinking is how you unwind after long shifts with nobody at home, and on the other "
+        "hand you don't like the way it makes you act, especially now that your daughter notices. Do you drink "
+        "every night?",
+        prior,
+    )
+    assert annomi_labels(long_then_closed).behaviour == "reflection"
+
+
 def test_proposals_and_warnings_are_input():
     coder = Coder()
     plan = annomi_labels(coder.analyse("Let's look at a plan for the next two weeks together."))
