@@ -164,6 +164,24 @@ def timeline_content(data: DebriefData) -> Content:
     return Content.assemble(*parts)
 
 
+def judge_text(judgement, score: SessionScore) -> str:
+    """The newest LLM judgement beside the automatic estimates: label, then one line per global with evidence."""
+    from simulator.judgements import ESTIMATE_ITEMS, GLOBAL_TITLES, GLOBALS
+
+    estimates = {(r.rubric_id, i.item_id): i.value for r in score.rubrics for i in r.items}
+    lines = [f"{judgement.label}. Formative, not an assessment; the estimates above are unchanged."]
+    for name in GLOBALS:
+        rated = judgement.ratings.get(name)
+        if rated is None:
+            continue
+        estimate = estimates.get(ESTIMATE_ITEMS[name])
+        beside = f" (estimate {estimate:.1f})" if isinstance(estimate, (int, float)) else ""
+        turns = ", ".join(f"#{i}" for i in rated.evidence_turns)
+        evidence = f" Evidence: {turns}." if turns else ""
+        lines.append(f"• {GLOBAL_TITLES[name]} {rated.rating}/5{beside}: {rated.rationale}{evidence}")
+    return "\n".join(lines)
+
+
 def feedback_extra(fb: TurnFeedback | None) -> str:
     if fb is None:
         return ""
@@ -360,6 +378,10 @@ class DebriefScreen(Screen[None]):
                 for item in sorted(rubric.items, key=lambda i: STATUS_ORDER.get(i.status, 9)):
                     if item.status != "critical_miss":  # already listed at the top
                         yield ItemView(item, f"{rubric.rubric_id}.{item.item_id}")
+        if self.data.judgements:
+            with Vertical(id="debrief-judge", classes="rubric"):
+                yield Static(Content("Second opinion: LLM judge of the MITI globals"), classes="section-title")
+                yield Static(Content(judge_text(self.data.judgements[-1], score)))
         for title, lines, mark_, key in (
             ("Strengths", score.strengths, "✔", "strengths"),
             ("To work on", score.misses, "✘", "misses"),
