@@ -378,30 +378,24 @@ async def test_debrief_shows_a_stored_llm_judgement_beside_the_estimates(lib, se
 
     from simulator.judgements import GLOBALS, GlobalJudgement, Judgement
 
+    async def judge_section() -> str | None:
+        app, make = await open_debrief(lib, session_id, Config())
+        with Store.open_default() as store:
+            async with app.run_test(size=(100, 34)) as pilot:
+                await asyncio.wait_for(app.library_loaded.wait(), 60)
+                screen = make(store)
+                await app.push_screen(screen)
+                await pilot.pause()
+                found = screen.query("#debrief-judge")
+                return str(found.first().query(Static).last().render()) if found else None
+
+    assert await judge_section() is None, "no judgement stored: no second opinion"
     with Store.open_default() as store:
         store.add_judgement(Judgement(
             session_id=session_id, model="openai/judge", prompt_version="judge-1",
             ratings={g: GlobalJudgement(rating=2, rationale="Mostly closed questions.", evidence_turns=[1, 3])
                      for g in GLOBALS},
         ))
-    app, make = await open_debrief(lib, session_id, Config())
-    with Store.open_default() as store:
-        async with app.run_test(size=(100, 34)) as pilot:
-            await asyncio.wait_for(app.library_loaded.wait(), 60)
-            screen = make(store)
-            await app.push_screen(screen)
-            await pilot.pause()
-            text = str(screen.query_one("#debrief-judge").query(Static).last().render())
-    assert "LLM judge (model openai/judge), not a trained MITI rater" in text
+    text = await judge_section()
+    assert text is not None and "LLM judge (model openai/judge), not a trained MITI rater" in text
     assert "Empathy 2/5 (estimate " in text and "Evidence: #1, #3." in text
-
-
-async def test_debrief_without_a_judgement_has_no_second_opinion(lib, session_id) -> None:
-    app, make = await open_debrief(lib, session_id, Config())
-    with Store.open_default() as store:
-        async with app.run_test(size=(100, 34)) as pilot:
-            await asyncio.wait_for(app.library_loaded.wait(), 60)
-            screen = make(store)
-            await app.push_screen(screen)
-            await pilot.pause()
-            assert not screen.query("#debrief-judge")

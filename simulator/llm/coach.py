@@ -26,7 +26,7 @@ from simulator.privacy import redact, scenario_names
 
 from .adapter import ChatCall, ChatClient
 from .checks import LEAK_PHRASES, MEANS_WORDS, METHOD_DETAIL, ROLE_REVERSAL, SELF_HARM_CONTEXT
-from .consent import has_consent, recipient
+from .consent import has_consent, recipient, task_disclosure
 from .judge import (
     CallUsage,
     JudgeError,
@@ -126,21 +126,16 @@ def ready(settings: ModelConfig | None) -> tuple[bool, str]:
 
 def disclosure_text(model: str, api_base: str | None = None) -> str:
     """What a generated better reply sends and to whom, for the consent question."""
-    who = recipient(model, api_base)
-    where = "a server on this computer" if who.local else who.label
-    lines = [
-        f"The language model '{model}' at {where} will be asked for a better reply to one of your turns.",
-        "",
-        "Sent: the patient's words just before that turn, your turn, and what the feedback says it missed,",
-        "with identifiers already replaced by [redacted …].",
-        "Not sent: your pseudonym, your scores, notes, the rest of the transcript or other sessions.",
-    ]
-    if not who.local:
-        lines += [
-            "This is a remote service: what is sent leaves this computer.",
-            f"Your answer is remembered for {who.label}; take it back with `mhsim config consent revoke {who.key}`.",
-        ]
-    return "\n".join(lines)
+    return task_disclosure(
+        model,
+        recipient(model, api_base),
+        "suggest a better reply to one of your turns",
+        [
+            "the patient's words just before that turn, your turn, and what the feedback says it missed,",
+            "with identifiers already replaced by [redacted …].",
+        ],
+        "your pseudonym, your scores, notes, the rest of the transcript or other sessions.",
+    )
 
 
 def _client_before(turns: Sequence[Turn], position: int) -> Turn | None:

@@ -259,6 +259,22 @@ def disclosure_text(model: str, who: Recipient, scenario: Scenario | None = None
     return "\n".join(lines)
 
 
+def task_disclosure(model: str, who: Recipient, task: str, sent: list[str], not_sent: str) -> str:
+    """The consent question for a one-off task (a judgement, a better reply): what, to whom, how to take it back.
+
+    ``task`` completes "will be asked to …"; ``sent`` is the lines after "Sent:"; ``not_sent`` follows "Not sent:".
+    """
+    where = "a server on this computer" if who.local else who.label
+    lines = [f"The language model '{model}' at {where} will be asked to {task}.", ""]
+    lines += [f"Sent: {sent[0]}", *sent[1:], f"Not sent: {not_sent}"]
+    if not who.local:
+        lines += [
+            "This is a remote service: what is sent leaves this computer.",
+            f"Your answer is remembered for {who.label}; take it back with `mhsim config consent revoke {who.key}`.",
+        ]
+    return "\n".join(lines)
+
+
 def consent_request(settings: ModelConfig, scenario: Scenario | None = None) -> ConsentRequest:
     """The disclosure for model settings; ``needed`` is False for local servers and remembered consent."""
     model = settings.model or ""

@@ -33,7 +33,7 @@ from simulator.privacy import redact, scenario_names
 from simulator.scenario import Strict
 
 from .adapter import CallStats, ChatCall, ChatClient, Usage
-from .consent import Recipient, has_consent, recipient
+from .consent import Recipient, has_consent, recipient, task_disclosure
 from .errors import CallTarget, explain
 
 if TYPE_CHECKING:
@@ -424,20 +424,16 @@ def _judgement(
 
 def disclosure_text(model: str, who: Recipient) -> str:
     """What the judge sends and to whom, for the consent question."""
-    where = "a server on this computer" if who.local else who.label
-    lines = [
-        f"The language model '{model}' at {where} will be asked to rate this session's MITI global ratings.",
-        "",
-        "Sent: the transcript of this session (your turns and the simulated patient's), numbered, with",
-        "identifiers already replaced by [redacted …], and a description of the ratings.",
-        "Not sent: your pseudonym, your scores, notes or other sessions, the scenario's hidden facts.",
-    ]
-    if not who.local:
-        lines += [
-            "This is a remote service: what is sent leaves this computer.",
-            f"Your answer is remembered for {who.label}; take it back with `mhsim config consent revoke {who.key}`.",
-        ]
-    return "\n".join(lines)
+    return task_disclosure(
+        model,
+        who,
+        "rate this session's MITI global ratings",
+        [
+            "the transcript of this session (your turns and the simulated patient's), numbered, with",
+            "identifiers already replaced by [redacted …], and a description of the ratings.",
+        ],
+        "your pseudonym, your scores, notes or other sessions, the scenario's hidden facts.",
+    )
 
 
 __all__ = [
