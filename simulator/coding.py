@@ -855,11 +855,12 @@ _INFO_MARKERS = [
         r"(?:go ahead|get|continue|keep|see|check|start|set|book|make|arrange|send|refer|cover|schedule|"
         r"meet|follow|review|investigate|monitor|talk|look|work|help|be (?:able|glad|happy))\b|"
         r"^let's (?:book|schedule|arrange|get you (?:booked|in|seen)|make (?:you )?(?:an|another) appointment)\b|"
-        r"\bwe(?:'ll| will|'d| would|'re| are) (?:be )?(?:glad|happy|here) to help\b|\bwe(?:'ll| will) work with "
+        r"\b(?:we|i)(?:'ll| will|'d| would|'re| are|'m| am)(?: be| always be)? (?:glad|happy|more than happy|here) to help\b|"
+        r"\bwe(?:'ll| will) work with "
         r"(?:it|that|you|whatever)\b|"
         r"^(?:and |so |but |well,? )?what (?:i|we)(?:'d| would)? (?:want|like|need|hope|plan|thought we(?:'d| would)?)"
         r" to do(?: today| now| here| next)? is\b",
-        "we let what",
+        "we let what i",
     ),
     _Rule(
         "info_you_practical",

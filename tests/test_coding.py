@@ -642,6 +642,7 @@ AUTHOR_CASES_INFO_AND_CONFRONT = [
     ("This leaflet explains what the different units mean.", None, {B.GIVE_INFORMATION}),
     ("I do want to reassure you that the inhaler works only in your lungs.", None, {B.GIVE_INFORMATION}),
     ("If you ever decide to cut down, we'd be glad to help you with that.", None, {B.GIVE_INFORMATION}),
+    ("I'd be happy to help you look at the options, whenever you want.", None, {B.GIVE_INFORMATION}),
     ("What I'd like to do today is go through the plan for next week.", None, {B.GIVE_INFORMATION}),
     ("It took something to come in today after getting that letter.", None, {B.AFFIRM}),
     ("What have you tried so far, or looked up?", None, {B.OPEN_QUESTION}),
