@@ -286,3 +286,45 @@ def test_preview(snap_compare, colour, tmp_path: Path, theme: str) -> None:
 
     app = MhsimApp(preview=path, chunk_delay=0, store=False, config=Config(theme=theme), clock=lambda: 0.0)
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+async def lab_home(pilot: Pilot) -> None:
+    from simulator.tui.lab import LabHomeScreen
+
+    await settle(pilot)
+    await pilot.press("l")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, LabHomeScreen)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_lab_home(snap_compare, colour, pinned_library: Library, theme: str) -> None:
+    from simulator.config import CrisisResource
+
+    # Crisis resources pinned: without them the notice names the config file's (temporary) path.
+    lines = [CrisisResource(name="Example crisis line", contact="0800 000 000", note="24 hours, for the workshop")]
+    app = MhsimApp(
+        library=pinned_library, chunk_delay=0, goodbye_pause=0, store=False, clock=lambda: 0.0,
+        config=Config(theme=theme, crisis_resources=lines),
+    )
+    assert snap_compare(app, terminal_size=SIZE, run_before=lab_home)
+
+
+async def lab_cases(pilot: Pilot) -> None:
+    from simulator.tui.lab import CaseListScreen
+
+    await lab_home(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, CaseListScreen)
+
+
+def test_lab_case_list(snap_compare, colour, pinned_library: Library) -> None:
+    from simulator.config import CrisisResource
+
+    lines = [CrisisResource(name="Example crisis line", contact="0800 000 000", note="24 hours, for the workshop")]
+    app = MhsimApp(
+        library=pinned_library, chunk_delay=0, goodbye_pause=0, store=False, clock=lambda: 0.0,
+        config=Config(crisis_resources=lines),
+    )
+    assert snap_compare(app, terminal_size=SIZE, run_before=lab_cases)
