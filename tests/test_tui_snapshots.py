@@ -4,7 +4,8 @@ Update the baselines after a deliberate change with ``pytest tests/test_tui_snap
 review ``snapshot_report.html``. The library is pinned (Helen plus one broken file), so new built-in scenarios do
 not change it; the debrief follows the scenario, rubric and scoring texts, so a change to those needs a reviewed
 update here too. Nothing time-based is rendered: the encounter's clock is frozen, stored sessions have fixed ids
-and start times shown in UTC, and the settings' folder list is pinned.
+and start times shown in UTC, and the settings' folder list is pinned. The failure lab's screens show the built-in
+lab cases, so a new or retitled lab case needs a reviewed update of those two snapshots.
 """
 
 from __future__ import annotations
