@@ -119,6 +119,30 @@ class JudgeReport:
     vs_automatic: Agreement | None
     per_global: dict[str, dict[str, Agreement]] = field(default_factory=dict)
 
+    def verdicts(self) -> dict[str, str]:
+        """For each global, whether the judge may be used as a second opinion there, from its agreement with
+        the educators: too few ratings to tell, agrees often enough, or should not rate that global alone."""
+        from .judgements import GLOBALS
+
+        out: dict[str, str] = {}
+        for name in GLOBALS:
+            a = self.per_global.get(name, {}).get("educators")
+            n = a.pairs if a is not None else 0
+            if a is None or n < JUDGE_MIN_PAIRS:
+                out[name] = f"not enough educators' ratings yet ({n} of {JUDGE_MIN_PAIRS})"
+            elif a.within_one < JUDGE_MIN_WITHIN_ONE or (a.kappa is not None and a.kappa < JUDGE_MIN_KAPPA):
+                out[name] = "do not let the judge rate this alone: it disagrees with educators too often"
+            else:
+                out[name] = "agrees with educators often enough to use as a second opinion"
+        return out
+
+
+# When the judge may be used as a second opinion on a global: enough educators' ratings, mostly within one point,
+# and kappa (where defined) at least fair. A facilitator's rule of thumb, not a validation standard.
+JUDGE_MIN_PAIRS = 5
+JUDGE_MIN_WITHIN_ONE = 0.8
+JUDGE_MIN_KAPPA = 0.4
+
 
 def judge_agreement(judgements: Iterable, automatic: Iterable[dict], overrides: Iterable, ratings: Iterable) -> JudgeReport:
     """Compare stored judgements (:class:`simulator.judgements.Judgement`) with educators and estimates."""

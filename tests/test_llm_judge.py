@@ -372,6 +372,20 @@ def test_calibrate_reports_judge_agreement(helen, mhsim_home) -> None:
     data = json.loads(runner.invoke(app, ["rubrics", "calibrate", "--json"]).output)
     assert data["llm_judge"]["vs_educators"]["pairs"] == 3
     assert data["llm_judge"]["label"].endswith("not a trained MITI rater")
+    assert data["llm_judge"]["verdicts"]["empathy"] == "not enough educators' ratings yet (2 of 5)"
+    assert "softening_sustain_talk: not enough educators' ratings yet (0 of 5)" in result.output
+
+
+def test_judge_verdicts_follow_agreement_with_educators() -> None:
+    from simulator.calibration import Agreement, JudgeReport
+
+    close = Agreement(pairs=6, exact=0.5, within_one=1.0, kappa=0.5)
+    far = Agreement(pairs=6, exact=0.2, within_one=0.5, kappa=0.1)
+    report = JudgeReport(6, ["m"], close, None, {"empathy": {"educators": close}, "partnership": {"educators": far}})
+    verdicts = report.verdicts()
+    assert verdicts["empathy"].startswith("agrees with educators")
+    assert verdicts["partnership"].startswith("do not let the judge rate this alone")
+    assert verdicts["cultivating_change_talk"].startswith("not enough educators' ratings yet (0 of 5)")
 
 
 def test_calibrate_without_judgements_says_nothing_about_a_judge(session_id) -> None:

@@ -220,6 +220,7 @@ def _judge_json(judged, dump) -> dict:
         "vs_educators": dump(judged.vs_educators),
         "vs_automatic": dump(judged.vs_automatic),
         "per_global": {g: {k: dump(v) for k, v in groups.items()} for g, groups in judged.per_global.items()},
+        "verdicts": judged.verdicts(),
     }
 
 
@@ -235,6 +236,8 @@ def _judge_lines(judged) -> None:
     for name, groups in judged.per_global.items():
         for kind, a in groups.items():
             typer.echo(f"    {name} vs {kind}: {_line(a)}")
+    for name, verdict in judged.verdicts().items():
+        typer.echo(f"  {name}: {verdict}")
 
 
 @rubrics_app.command("judge")
