@@ -24,19 +24,19 @@ from typing import TYPE_CHECKING, Any
 from simulator.config import Config, ModelConfig
 from simulator.privacy import redact, scenario_names
 
-from .adapter import ChatCall, ChatClient
+from .adapter import ChatClient
 from .checks import LEAK_PHRASES, MEANS_WORDS, METHOD_DETAIL, ROLE_REVERSAL, SELF_HARM_CONTEXT
 from .consent import has_consent, recipient, task_disclosure
 from .judge import (
     CallUsage,
     JudgeError,
     NoJudgeModel,
-    api_key,
     complete,
     default_client,
     judge_settings,
     plain_failure,
     require_consent,
+    task_call,
 )
 
 if TYPE_CHECKING:
@@ -223,16 +223,7 @@ async def generate_reply(
         await _load_in_thread()
     names = scenario_names(scenario) if scenario is not None else frozenset()
     messages = build_messages(turns, position, feedback, names)
-    call = ChatCall(
-        model=settings.model,
-        messages=messages,
-        api_base=settings.api_base,
-        api_key=api_key(settings, who),
-        timeout_s=settings.timeout_s,
-        temperature=settings.temperature if settings.temperature is not None else 0.4,
-        max_tokens=MAX_TOKENS,
-        extra=dict(extra or {}),
-    )
+    call = task_call(settings, who, messages, temperature=0.4, max_tokens=MAX_TOKENS, extra=extra)
     try:
         raw = await complete(client, call, CallUsage(), limit=MAX_REPLY_CHARS * 3)
     except JudgeError:

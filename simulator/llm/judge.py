@@ -32,7 +32,7 @@ from simulator.judgements import GLOBALS, GlobalJudgement, Judgement
 from simulator.privacy import redact, scenario_names
 from simulator.scenario import Strict
 
-from .adapter import CallStats, ChatCall, ChatClient, Usage
+from .adapter import ChatCall, ChatClient, Usage
 from .consent import Recipient, has_consent, recipient, task_disclosure
 from .errors import CallTarget, explain
 
@@ -238,6 +238,28 @@ def judge_settings(config: Config, *, model: str | None = None, api_base: str | 
     return settings
 
 
+def task_call(
+    settings: ModelConfig,
+    who: Recipient,
+    messages: list[dict[str, str]],
+    *,
+    temperature: float,
+    max_tokens: int,
+    extra: dict[str, Any] | None = None,
+) -> ChatCall:
+    """One call of a one-off task (judge, coach); ``temperature`` applies unless the settings give one."""
+    return ChatCall(
+        model=settings.model or "",
+        messages=messages,
+        api_base=settings.api_base,
+        api_key=api_key(settings, who),
+        timeout_s=settings.timeout_s,
+        temperature=settings.temperature if settings.temperature is not None else temperature,
+        max_tokens=max_tokens,
+        extra=dict(extra or {}),
+    )
+
+
 def api_key(settings: ModelConfig, who: Recipient) -> str | None:
     """The key to send: from the named environment variable, a placeholder for local servers, else None."""
     env = settings.api_key_env
@@ -358,15 +380,8 @@ async def judge_session(
     usage = CallUsage()
     problem = ""
     for attempt in (1, 2):
-        call = ChatCall(
-            model=settings.model,
-            messages=messages,
-            api_base=settings.api_base,
-            api_key=api_key(settings, who),
-            timeout_s=settings.timeout_s,
-            temperature=settings.temperature if settings.temperature is not None else 0.0,
-            max_tokens=settings.max_tokens or DEFAULT_MAX_TOKENS,
-            extra=dict(extra or {}),
+        call = task_call(
+            settings, who, messages, temperature=0.0, max_tokens=settings.max_tokens or DEFAULT_MAX_TOKENS, extra=extra
         )
         try:
             text = await complete(client, call, usage)
@@ -444,6 +459,7 @@ __all__ = [
     "JudgeReply",
     "NoJudgeModel",
     "api_key",
+    "task_call",
     "build_messages",
     "disclosure_text",
     "extract_json",
