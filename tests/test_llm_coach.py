@@ -399,3 +399,26 @@ async def test_debrief_shows_a_stored_llm_judgement_beside_the_estimates(lib, se
     text = await judge_section()
     assert text is not None and "LLM judge (model openai/judge), not a trained MITI rater" in text
     assert "Empathy 2/5 (estimate " in text and "Evidence: #1, #3." in text
+
+
+async def test_debrief_shows_an_educators_override_under_the_automatic_score(lib, session_id) -> None:
+    from textual.widgets import Static
+
+    from simulator.overrides import Override
+    from simulator.tui.screens.debrief import ItemView
+
+    with Store.open_default() as store:
+        store.add_override(Override(session_id=session_id, rubric_id="mi", item_id="empathy_estimate", score=4,
+                                    reason="warm tone throughout", educator="Dr Lee"))
+    app, make = await open_debrief(lib, session_id, Config())
+    with Store.open_default() as store:
+        async with app.run_test(size=(100, 34)) as pilot:
+            await asyncio.wait_for(app.library_loaded.wait(), 60)
+            screen = make(store)
+            await app.push_screen(screen)
+            await pilot.pause()
+            views = {v.key: v for v in screen.query(ItemView)}
+            body = str(views["mi.empathy_estimate"].query_one(".item-body", Static).render())
+            other = str(views["mi.partnership_estimate"].query_one(".item-body", Static).render())
+    assert "Educator Dr Lee: 4 (overrides the automatic score): warm tone throughout" in body
+    assert "Educator" not in other

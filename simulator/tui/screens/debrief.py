@@ -84,10 +84,11 @@ class ItemView(Vertical, can_focus=True):
         Binding("up", "move(-1)", "Previous item", id="debrief.previous", show=False),
     ]
 
-    def __init__(self, item: ItemScore, key: str) -> None:
+    def __init__(self, item: ItemScore, key: str, overrides: list | None = None) -> None:
         super().__init__(classes=f"rubric-item status-{item.status}")
         self.item = item
         self.key = key
+        self.overrides = overrides or []  # educators' overrides of this item, shown under the automatic score
 
     def compose(self) -> ComposeResult:
         item = self.item
@@ -105,6 +106,8 @@ class ItemView(Vertical, can_focus=True):
                 parts += ["\n", (line, "$text-muted")]
         if item.better_reply:
             parts += ["\n", ("Try: ", "bold"), f"“{item.better_reply}”"]
+        for entry in self.overrides:
+            parts += ["\n", (f"Educator {entry.educator}: ", "bold"), override_text(entry)]
         yield Static(Content.assemble(*parts), classes="item-body")
 
     @property
@@ -162,6 +165,14 @@ def timeline_content(data: DebriefData) -> Content:
     elif data.scenario is None:
         parts += ["\n(The scenario file is no longer installed, so hidden facts cannot be listed.)\n"]
     return Content.assemble(*parts)
+
+
+def override_text(entry) -> str:
+    """An educator's override in a line: what they give instead, and why."""
+    given = [status_label(entry.status)] if entry.status else []
+    if entry.score is not None:
+        given.append(f"{entry.score:g}")
+    return f"{' · '.join(given) or 'note'} (overrides the automatic score): {entry.reason}"
 
 
 def judge_text(judgement, score: SessionScore) -> str:
@@ -369,7 +380,7 @@ class DebriefScreen(Screen[None]):
                 if score.critical_misses:
                     yield Static(Content("\n".join(f"‼ {line}" for line in score.critical_misses)))
                 for rubric, item in critical:
-                    yield ItemView(item, f"{rubric.rubric_id}.{item.item_id}")
+                    yield ItemView(item, f"{rubric.rubric_id}.{item.item_id}", self._overrides_of(rubric, item))
         for rubric in score.rubrics:
             with Vertical(classes="rubric"):
                 yield Static(Content(f"{rubric.title} (v{rubric.rubric_version})"), classes="section-title")
@@ -377,7 +388,7 @@ class DebriefScreen(Screen[None]):
                     yield Static(Content(rubric.instrument), classes="instrument")
                 for item in sorted(rubric.items, key=lambda i: STATUS_ORDER.get(i.status, 9)):
                     if item.status != "critical_miss":  # already listed at the top
-                        yield ItemView(item, f"{rubric.rubric_id}.{item.item_id}")
+                        yield ItemView(item, f"{rubric.rubric_id}.{item.item_id}", self._overrides_of(rubric, item))
         if self.data.judgements:
             with Vertical(id="debrief-judge", classes="rubric"):
                 yield Static(Content("Second opinion: LLM judge of the MITI globals"), classes="section-title")
@@ -390,6 +401,9 @@ class DebriefScreen(Screen[None]):
                 with Vertical(id=f"debrief-{key}", classes="summary-list"):
                     yield Static(Content(title), classes="section-title")
                     yield Static(Content("\n".join(f"{mark_} {line}" for line in lines)))
+
+    def _overrides_of(self, rubric, item) -> list:
+        return [o for o in self.data.overrides if (o.rubric_id, o.item_id) == (rubric.rubric_id, item.item_id)]
 
     def _notes_text(self) -> str:
         if not self.data.notes:
