@@ -422,3 +422,38 @@ async def test_debrief_shows_an_educators_override_under_the_automatic_score(lib
             other = str(views["mi.partnership_estimate"].query_one(".item-body", Static).render())
     assert "Educator Dr Lee: 4 (overrides the automatic score): warm tone throughout" in body
     assert "Educator" not in other
+
+
+async def test_an_educator_overrides_an_item_from_the_debrief(lib, session_id) -> None:
+    from textual.widgets import Input, Select, Static
+
+    from simulator.tui.screens import OverrideScreen
+    from simulator.tui.screens.debrief import ItemView
+
+    app, make = await open_debrief(lib, session_id, Config(trainee="Dr Lee"))
+    with Store.open_default() as store:
+        async with app.run_test(size=(100, 34)) as pilot:
+            await asyncio.wait_for(app.library_loaded.wait(), 60)
+            screen = make(store)
+            await app.push_screen(screen)
+            await pilot.pause()
+            view = next(v for v in screen.query(ItemView) if v.key == "mi.empathy_estimate")
+            view.focus()
+            await pilot.press("o")
+            await pilot.pause()
+            form = app.screen
+            assert isinstance(form, OverrideScreen)
+            assert form.query_one("#override-educator", Input).value == "Dr Lee"
+            form.query_one("#override-score", Input).value = "4"
+            await pilot.press("ctrl+s")  # no reason yet: nothing is stored
+            await pilot.pause()
+            assert app.screen is form and "Reason is required" in notices(app)
+            form.query_one("#override-status", Select).value = "met"
+            form.query_one("#override-reason", Input).value = "warm tone throughout"
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert app.screen is screen
+            body = str(view.query_one(".item-body", Static).render())
+        stored = store.overrides(session_id)
+    assert [(o.item_id, o.status, o.score, o.educator) for o in stored] == [("empathy_estimate", "met", 4.0, "Dr Lee")]
+    assert "Educator Dr Lee: ✔ met · 4 (overrides the automatic score): warm tone throughout" in body

@@ -12,6 +12,7 @@ from .help import HelpScreen
 from .history import HistoryScreen
 from .picker import ScenarioPicker
 from .preview import PreviewScreen
+from .override import OverrideScreen
 from .reflect import ReflectScreen
 from .settings import SettingsScreen
 
@@ -26,6 +27,7 @@ SCREENS = (
     PreviewScreen,
     HelpScreen,
     ConfirmScreen,
+    OverrideScreen,
     ReflectScreen,
 )
 
@@ -39,6 +41,7 @@ __all__ = [
     "HelpScreen",
     "HistoryScreen",
     "PreviewScreen",
+    "OverrideScreen",
     "ReflectScreen",
     "ScenarioPicker",
     "SettingsScreen",

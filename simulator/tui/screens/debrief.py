@@ -82,6 +82,14 @@ class ItemView(Vertical, can_focus=True):
         Binding("enter", "jump", "Show evidence", id="debrief.jump", tooltip="Open the transcript at the turns that earned this item."),
         Binding("down", "move(1)", "Next item", id="debrief.next", show=False),
         Binding("up", "move(-1)", "Previous item", id="debrief.previous", show=False),
+        Binding(
+            "o",
+            "override",
+            "Override",
+            id="debrief.override",
+            tooltip="Educators: give this item another outcome or value, with a reason (the automatic score is kept).",
+            show=False,
+        ),
     ]
 
     def __init__(self, item: ItemScore, key: str, overrides: list | None = None) -> None:
@@ -100,6 +108,12 @@ class ItemView(Vertical, can_focus=True):
         if evidence:
             head.append(evidence)
         yield Static(Content(status_label(item.status)), classes=f"mark status-{item.status}")
+        yield Static(self._body(head), classes="item-body")
+
+    def _body(self, head: list[str] | None = None) -> Content:
+        item = self.item
+        if head is None:
+            head = [item.title, *(x for x in (item_value(item), evidence_text(item.evidence_turns)) if x)]
         parts: list[str | tuple[str, str]] = [(" · ".join(head), "bold")]
         for line in (item.detail, item.feedback):
             if line:
@@ -108,7 +122,7 @@ class ItemView(Vertical, can_focus=True):
             parts += ["\n", ("Try: ", "bold"), f"“{item.better_reply}”"]
         for entry in self.overrides:
             parts += ["\n", (f"Educator {entry.educator}: ", "bold"), override_text(entry)]
-        yield Static(Content.assemble(*parts), classes="item-body")
+        return Content.assemble(*parts)
 
     @property
     def head_text(self) -> str:
@@ -117,6 +131,14 @@ class ItemView(Vertical, can_focus=True):
 
     async def action_jump(self) -> None:
         await self.screen.jump_to_item(self.item)  # type: ignore[attr-defined]
+
+    def action_override(self) -> None:
+        self.screen.override_item(self)  # type: ignore[attr-defined]
+
+    def show_overrides(self, overrides: list) -> None:
+        """Redraw the item with these overrides under the automatic score."""
+        self.overrides = overrides
+        self.query_one(".item-body", Static).update(self._body())
 
     def action_move(self, step: int) -> None:
         items = list(self.screen.query(ItemView))
@@ -401,6 +423,30 @@ class DebriefScreen(Screen[None]):
                 with Vertical(id=f"debrief-{key}", classes="summary-list"):
                     yield Static(Content(title), classes="section-title")
                     yield Static(Content("\n".join(f"{mark_} {line}" for line in lines)))
+
+    def override_item(self, view: ItemView) -> None:
+        """Open the override form for one item; store what the educator saves and show it under the score."""
+        from .override import OverrideScreen
+
+        if self.store is None:
+            self.notify("This debrief is not stored, so an override cannot be kept.", severity="warning")
+            return
+        rubric_id = view.key.split(".", 1)[0]
+        educator = getattr(getattr(self.app, "config", None), "trainee", "") or ""
+
+        def saved(entry) -> None:
+            if entry is None:
+                return
+            self.store.add_override(entry)  # type: ignore[union-attr]
+            self.data.overrides = self.store.overrides(self.data.info.id)  # type: ignore[union-attr]
+            for item_view in self.query(ItemView):
+                if item_view.key == view.key:
+                    item_view.show_overrides(
+                        [o for o in self.data.overrides if (o.rubric_id, o.item_id) == (rubric_id, view.item.item_id)]
+                    )
+            self.notify(f"Override stored for {view.item.title}; the automatic score is kept beside it.")
+
+        self.app.push_screen(OverrideScreen(self.data.info.id, rubric_id, view.item, educator), saved)
 
     def _overrides_of(self, rubric, item) -> list:
         return [o for o in self.data.overrides if (o.rubric_id, o.item_id) == (rubric.rubric_id, item.item_id)]
