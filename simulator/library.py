@@ -31,6 +31,19 @@ def id_conflicts(found: Iterable[tuple[str, Path]]) -> dict[str, list[Path]]:
     return {k: v for k, v in seen.items() if len(v) > 1}
 
 
+def unknown_id_message(what: str, typed: str, ids: Sequence[str], list_command: str) -> str:
+    """"No <what> with id …" with up to three suggestions: ids starting with what was typed, then similar
+    spellings, then ids that contain it; else the command that lists them."""
+    ranked = [i for i in ids if i.startswith(typed)]
+    ranked += difflib.get_close_matches(typed, ids, n=3, cutoff=0.4)
+    ranked += [i for i in ids if typed in i]
+    close = list(dict.fromkeys(ranked))
+    message = f"No {what} with id {typed!r}."
+    if close:
+        return message + " Did you mean: " + ", ".join(close[:3]) + "?"
+    return message + f" Run '{list_command}' to see them."
+
+
 class UnknownScenario(LookupError):
     """No scenario has this id; the message lists the closest ids."""
 
@@ -350,17 +363,7 @@ class Library:
                 raise UnknownScenario(
                     f"Scenario {scenario_id!r} is broken:\n" + "\n".join(str(p) for p in entry.problems)
                 )
-        ids = [s.id for s in self.scenarios]
-        # Ids that start with what was typed first, then similar spellings, then ids that contain it.
-        ranked = [i for i in ids if i.startswith(scenario_id)]
-        ranked += difflib.get_close_matches(scenario_id, ids, n=3, cutoff=0.4)
-        ranked += [i for i in ids if scenario_id in i]
-        close = list(dict.fromkeys(ranked))
-        message = f"No scenario with id {scenario_id!r}."
-        if close:
-            message += " Did you mean: " + ", ".join(close[:3]) + "?"
-        else:
-            message += " Run 'mhsim scenarios list' to see them."
+        message = unknown_id_message("scenario", scenario_id, [s.id for s in self.scenarios], "mhsim scenarios list")
         raise UnknownScenario(message)
 
     def resolve(self, ref: str) -> Scenario:

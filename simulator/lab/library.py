@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from simulator.library import id_conflicts
+from simulator.library import id_conflicts, unknown_id_message
 from simulator.paths import builtin_dir, locations
 from simulator.yamlfile import FileProblems, Positions, Problem, load_model
 
@@ -221,15 +221,7 @@ class LabLibrary:
                 raise UnknownCase(
                     f"Lab case {case_id!r} is broken:\n" + "\n".join(str(p) for p in entry.problems)
                 )
-        ids = [c.id for c in self.cases]
-        close = difflib.get_close_matches(case_id, ids, n=3, cutoff=0.4)
-        close += [i for i in ids if case_id in i and i not in close]
-        message = f"No lab case with id {case_id!r}."
-        message += (
-            (" Did you mean: " + ", ".join(close[:3]) + "?")
-            if close
-            else " Run 'mhsim lab list' to see them."
-        )
+        message = unknown_id_message("lab case", case_id, [c.id for c in self.cases], "mhsim lab list")
         raise UnknownCase(message)
 
     def pair(self, case: LabCase) -> LabCase | None:
