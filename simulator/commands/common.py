@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import NoReturn
 
 import typer
@@ -17,6 +18,26 @@ def fail(message: str, code: int = 1) -> NoReturn:
     """Print a plain error message to stderr and exit (user errors never show a traceback)."""
     err_console().print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def plain(message: str) -> str:
+    """Escape rich markup in messages that echo user input (an id like "[x]" must print as typed)."""
+    from rich.markup import escape
+
+    return escape(message)
+
+
+def write_or_echo(text: str, output: Path | None) -> None:
+    """Write ``text`` to ``output`` (saying so on stderr), or print it when no file is given."""
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(plain(f"Could not write {output}: {exc.strerror or exc}."))
+    typer.echo(f"Wrote {output}", err=True)
 
 
 def open_store():

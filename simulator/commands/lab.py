@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from .common import err_console, fail, open_store
+from .common import err_console, fail, open_store, plain, write_or_echo
 
 lab_app = typer.Typer(
     help="The AI failure lab: lab cases, the live probe of a real model, evaluation reports.",
@@ -36,28 +36,12 @@ class AttemptFormat(str, Enum):
     json = "json"
 
 
-def _plain(message: str) -> str:
-    from rich.markup import escape
-
-    return escape(message)
-
 
 def _library(extra=()):
     from simulator.lab.library import LabLibrary
 
     return LabLibrary.discover(extra or ())
 
-
-def _write_or_echo(text: str, output: Path | None) -> None:
-    if output is None:
-        typer.echo(text, nl=False)
-        return
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        fail(_plain(f"Could not write {output}: {exc.strerror or exc}."))
-    typer.echo(f"Wrote {output}", err=True)
 
 
 @lab_app.command("list")
@@ -75,7 +59,7 @@ def list_command(
     from simulator.lab.case import EXERCISE_TITLES
 
     if exercise is not None and exercise not in EXERCISE_TITLES:
-        fail(_plain(f"Unknown exercise {exercise!r}; use one of: {', '.join(EXERCISE_TITLES)}."))
+        fail(plain(f"Unknown exercise {exercise!r}; use one of: {', '.join(EXERCISE_TITLES)}."))
     library = _library(labs)
     cases = library.for_exercise(exercise) if exercise else library.cases
     if as_json:
@@ -106,7 +90,7 @@ def list_command(
     console.print(table)
     for entry in library.broken:
         console.print(
-            f"[red]broken:[/] {_plain(str(entry.path))} ({len(entry.problems)} problem(s); run 'mhsim lab validate')"
+            f"[red]broken:[/] {plain(str(entry.path))} ({len(entry.problems)} problem(s); run 'mhsim lab validate')"
         )
     for case_id, paths in library.conflicts().items():
         console.print(
@@ -192,32 +176,32 @@ def run_command(
     try:
         config = load_config()
     except FileProblems as exc:
-        fail("the configuration file has problems:\n" + "\n".join(_plain(str(p)) for p in exc.problems))
+        fail("the configuration file has problems:\n" + "\n".join(plain(str(p)) for p in exc.problems))
     try:
         settings = probe_settings(config, model=model, api_base=api_base)
     except ModelNotConfigured as exc:
-        fail(_plain(str(exc)))
+        fail(plain(str(exc)))
     try:
         cases = battery(_library(labs).cases, case or ())
     except KeyError as exc:
-        fail(_plain(str(exc.args[0])))
+        fail(plain(str(exc.args[0])))
     if not cases:
         fail("no lab case has a probe")
     remote, text = disclosure(settings)
     console = Console(highlight=False, stderr=True)
-    console.print(_plain(text))
+    console.print(plain(text))
     if remote and not yes and not typer.confirm("Send the probes?", default=False):
         raise typer.Exit(1)
     store = open_store()
     out = Console(highlight=False)
 
     def show(result) -> None:
-        head = f"[bold]{_plain(result.case_id)}[/] run {result.repeat}"
+        head = f"[bold]{plain(result.case_id)}[/] run {result.repeat}"
         if result.error:
-            out.print(f"{head}: [red]failed[/] — {_plain(result.error)}")
+            out.print(f"{head}: [red]failed[/] — {plain(result.error)}")
             return
         out.print(f"{head} ({result.latency_ms:.0f} ms) [dim]{LIVE_FRAME}[/]")
-        out.print(_plain(result.output), soft_wrap=True)
+        out.print(plain(result.output), soft_wrap=True)
         out.print()
 
     try:
@@ -247,7 +231,7 @@ def _run_or_fail(store, run_id: str | None) -> dict:
     if len(runs) != 1:
         if not runs:
             fail("No probe run found." + ("" if run_id else " Run one with: mhsim lab run"))
-        fail(_plain(f"{run_id!r} matches several probe runs; type more of the id."))
+        fail(plain(f"{run_id!r} matches several probe runs; type more of the id."))
     return runs[0]
 
 
@@ -290,7 +274,7 @@ def grade_command(
                 continue
             console.rule(f"{case.title} — run {row['repeat']}")
             console.print(f"[dim]{LIVE_FRAME}[/]")
-            console.print(_plain(row["output"]), soft_wrap=True)
+            console.print(plain(row["output"]), soft_wrap=True)
             for criterion in case.probe.criteria:
                 answer = _choose(f"{criterion.text} ({criterion.severity.value})", CRITERION_GRADES)
                 grade(store, row["id"], rater, criterion.id, answer)
@@ -321,7 +305,7 @@ def report_command(
         ev = evaluation(run, store.probe_outputs(run["id"]), store.probe_grades(run["id"]), cases)
     finally:
         store.close()
-    _write_or_echo(report_html(ev) if fmt is ReportFormat.html else report_markdown(ev), output)
+    write_or_echo(report_html(ev) if fmt is ReportFormat.html else report_markdown(ev), output)
 
 
 @lab_app.command("history")
@@ -391,17 +375,17 @@ def export_command(
             try:
                 attempts = [store.lab_attempt(attempt_id)]
             except KeyError as exc:
-                fail(_plain(str(exc.args[0])))
+                fail(plain(str(exc.args[0])))
         else:
             attempts = store.lab_attempts(trainee=trainee, limit=100_000)
     finally:
         store.close()
     if fmt is AttemptFormat.json:
-        _write_or_echo(lab_attempts_json(attempts), output)
+        write_or_echo(lab_attempts_json(attempts), output)
         return
     cases = {c.id: c for c in _library(labs).cases}
     text = "\n---\n\n".join(lab_attempt_markdown(a, cases.get(a.case_id)) for a in reversed(attempts))
-    _write_or_echo(text or "No lab attempts yet.\n", output)
+    write_or_echo(text or "No lab attempts yet.\n", output)
 
 
 def new_lab_case_command(
@@ -424,15 +408,15 @@ def new_lab_case_command(
 
     ident = re.sub(r"-{2,}", "-", re.sub(r"[^a-z0-9_-]+", "-", name.strip().lower())).strip("-_")
     if not ident:
-        fail(_plain(f"{name!r} cannot be made into an id; use letters, digits, '-' or '_'"))
+        fail(plain(f"{name!r} cannot be made into an id; use letters, digits, '-' or '_'"))
     target = folder if folder is not None else user_lab_dir()
     path = target / f"{ident}{SUFFIX}"
     if path.exists() and not force:
-        fail(_plain(f"{path} already exists; choose another name or add --force to overwrite it"))
+        fail(plain(f"{path} already exists; choose another name or add --force to overwrite it"))
     taken = next((c for c in _library().cases if c.id == ident), None)
     if taken is not None and not path.exists():
         fail(
-            _plain(
+            plain(
                 f"the id {ident!r} is already used by a lab case; choose another name (ids must be unique)"
             )
         )
@@ -451,7 +435,7 @@ def new_lab_case_command(
         if not schema_path.exists():
             schema_path.write_text(json.dumps(schema(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
     except OSError as exc:
-        fail(_plain(f"cannot write {path}: {exc.strerror or exc}"))
+        fail(plain(f"cannot write {path}: {exc.strerror or exc}"))
     typer.echo(str(path))
     err_console().print(
         f"wrote a starter lab case with id {ident!r}; next: edit it, then run  mhsim lab validate {path}"

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .common import err_console, fail, open_store
+from .common import err_console, fail, open_store, plain
 
 if TYPE_CHECKING:
     from simulator.config import Config
@@ -34,12 +34,6 @@ ApiBaseOption = Annotated[
 ]
 
 
-def _plain(message: str) -> str:
-    """Messages can hold brackets ("mhsim[llm]", "[redacted ...]") that rich would read as markup."""
-    from rich.markup import escape
-
-    return escape(message)
-
 
 def _load_config() -> Config:
     from simulator.config import config_path, load_config
@@ -49,7 +43,7 @@ def _load_config() -> Config:
         return load_config()
     except FileProblems as exc:
         fail(
-            _plain(
+            plain(
                 f"the config file {config_path()} has problems:\n" + "\n".join(str(p) for p in exc.problems)
             )
         )
@@ -75,7 +69,7 @@ def prepare_engine(
     try:
         settings = model_settings(_load_config(), scenario.id, model=model, api_base=api_base)
     except NoModel as exc:
-        fail(_plain(str(exc)))
+        fail(plain(str(exc)))
     if settings is None:
         from simulator.engine import ScriptedEngine
 
@@ -83,7 +77,7 @@ def prepare_engine(
     from simulator.llm.adapter import NOT_INSTALLED, version
 
     if version() is None:
-        fail(_plain(NOT_INSTALLED))
+        fail(plain(NOT_INSTALLED))
     from simulator.llm.consent import consent_request, record_consent
     from simulator.llm.engine import LLMEngine
 
@@ -152,11 +146,11 @@ def doctor_command(
     try:
         found = library.resolve(scenario) if scenario else _doctor_scenario(library)
     except Exception as exc:  # UnknownScenario, FileProblems: plain words
-        fail(_plain(str(exc)))
+        fail(plain(str(exc)))
     try:
         settings = model_settings(config, found.id, model=model, api_base=api_base)
     except NoModel as exc:
-        fail(_plain(str(exc)))
+        fail(plain(str(exc)))
     if settings is None:  # engine is scripted and no --model: still check the configured model, if any
         from simulator.config import model_for
 
@@ -237,7 +231,7 @@ def _check_key(parts: list[str]) -> None:
     if top not in Config.model_fields:
         near = difflib.get_close_matches(top, list(Config.model_fields), n=1)
         hint = f"; did you mean '{near[0]}'?" if near else f". Known: {', '.join(_known_keys())}"
-        fail(_plain(f"unknown setting '{'.'.join(parts)}'{hint}"))
+        fail(plain(f"unknown setting '{'.'.join(parts)}'{hint}"))
     model_key = None
     if top in ("model", "judge") and len(parts) > 1:
         model_key = parts[1]
@@ -277,7 +271,7 @@ def _save(data: dict[str, Any]) -> None:
         problems = "; ".join(
             f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in exc.errors(include_url=False)
         )
-        fail(_plain(f"not saved: {problems}"))
+        fail(plain(f"not saved: {problems}"))
     path = save_config(config, config_path())
     err_console().print(f"saved {path}")
 
@@ -301,7 +295,7 @@ def config_get(key: Annotated[str, typer.Argument(help="Setting name, e.g. model
     try:
         typer.echo(_dump(_get(data, parts)))
     except KeyError:
-        fail(_plain(f"'{key}' is not set"))
+        fail(plain(f"'{key}' is not set"))
 
 
 @config_app.command("set")
@@ -344,7 +338,7 @@ def config_unset(key: Annotated[str, typer.Argument(help="Setting name to return
         parent = _get(data, parts[:-1]) if len(parts) > 1 else data
         del parent[parts[-1]]
     except (KeyError, TypeError):
-        fail(_plain(f"'{key}' is not set in the file"))
+        fail(plain(f"'{key}' is not set in the file"))
     _save(data)
 
 
@@ -403,7 +397,7 @@ def consent_revoke(
         fail("name the recipient (see `mhsim config consent list`) or use --all")
     if key and key not in granted():
         near = difflib.get_close_matches(key, list(granted()), n=1)
-        fail(_plain(f"no consent recorded for '{key}'" + (f"; did you mean '{near[0]}'?" if near else "")))
+        fail(plain(f"no consent recorded for '{key}'" + (f"; did you mean '{near[0]}'?" if near else "")))
     removed = revoke(None if all_ else key)
     typer.echo("Revoked: " + ", ".join(removed) if removed else "Nothing to revoke.")
 
@@ -427,7 +421,7 @@ def usage_command(
         totals = store.usage_totals([i.id for i in infos])
         short = store.short_ids([i.id for i in infos])
     except StoreError as exc:
-        fail(_plain(str(exc)))
+        fail(plain(str(exc)))
     finally:
         store.close()
     rows = [i for i in infos if i.id in totals]

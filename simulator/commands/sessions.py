@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .common import fail, open_store
+from .common import fail, open_store, plain, write_or_echo
 
 if TYPE_CHECKING:
     from simulator.store import Store
@@ -37,12 +37,6 @@ class ExportFormat(str, Enum):
 _STATUS_STYLE = {"active": "▶ active", "complete": "✔ complete", "interrupted": "‖ interrupted"}
 
 
-def _plain(message: str) -> str:
-    """Escape rich markup in messages that echo user input (an id like "[x]" must print as typed)."""
-    from rich.markup import escape
-
-    return escape(message)
-
 
 def _load(store: Store, session_id: str):
     """Everything about one session, or a clean exit with the reason."""
@@ -60,13 +54,13 @@ def _load(store: Store, session_id: str):
             store.overrides(full_id),  # educators' changes travel with every view and export
         )
     except KeyError as exc:
-        fail(_plain(str(exc) if exc.args else f"No session matches {session_id!r}."))
+        fail(plain(str(exc) if exc.args else f"No session matches {session_id!r}."))
     except StoreError as exc:
-        fail(_plain(str(exc)))
+        fail(plain(str(exc)))
     except (ValidationError, ValueError) as exc:
         # A row written by a newer or damaged mhsim: say which session, not a traceback.
         kind = exc.__class__.__name__
-        fail(_plain(f"Session {session_id!r} is stored in a form this mhsim cannot read ({kind})."))
+        fail(plain(f"Session {session_id!r} is stored in a form this mhsim cannot read ({kind})."))
 
 
 @sessions_app.command("list")
@@ -88,7 +82,7 @@ def list_command(
         usage = store.usage_totals([r.id for r in rows])
         short = store.short_ids([r.id for r in rows])
     except StoreError as exc:
-        fail(_plain(str(exc)))
+        fail(plain(str(exc)))
     finally:
         store.close()
     if not rows:
@@ -170,15 +164,7 @@ def export_command(
         text = session_json(info, turns, disclosures, score, overrides=overrides, judgements=judgements)
     else:
         text = session_markdown(info, turns, disclosures, score, overrides=overrides, judgements=judgements)
-    if output is None:
-        typer.echo(text, nl=False)
-        return
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        fail(_plain(f"Could not write {output}: {exc.strerror or exc}."))
-    typer.echo(f"Wrote {output}", err=True)
+    write_or_echo(text, output)
 
 
 def _judgements(store: Store, session_id: str) -> list:
@@ -236,7 +222,7 @@ def locate_command(
     }
     what = what.strip().lower()
     if what not in _LOCATIONS:
-        fail(_plain(f"Unknown location {what!r}; use one of: {', '.join(_LOCATIONS)}."))
+        fail(plain(f"Unknown location {what!r}; use one of: {', '.join(_LOCATIONS)}."))
     if what != "all":
         typer.echo(str(found[what]))
         return

@@ -97,7 +97,7 @@ class OverrideScreen(ModalScreen["Override | None"]):
                 educator=self._value("#override-educator"),
             )
         except ValidationError as exc:
-            self.notify(_plain(exc), title="Not saved", severity="warning", timeout=8)
+            self.notify(_form_problems(exc), title="Not saved", severity="warning", timeout=8)
             return
         self.dismiss(entry)
 
@@ -106,7 +106,7 @@ class OverrideScreen(ModalScreen["Override | None"]):
         self.dismiss(None)
 
 
-def _plain(exc) -> str:
+def _form_problems(exc) -> str:
     """Pydantic's complaints about the form, in the form's words."""
     names = {"reason": "Reason", "educator": "Educator", "status": "Outcome", "score": "Value"}
     lines = []
