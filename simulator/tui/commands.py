@@ -10,7 +10,25 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 Command = tuple[str, str, Callable[[], object]]
 
 
-class MhsimCommands(Provider):
+class ListedCommands(Provider):
+    """A palette provider over a fixed list of ``(title, help, callback)`` commands from :meth:`_commands`."""
+
+    def _commands(self) -> Iterator[Command]:
+        return iter(())
+
+    async def discover(self) -> Hits:
+        for title, help_text, command in self._commands():
+            yield DiscoveryHit(title, command, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, command in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), command, help=help_text)
+
+
+class MhsimCommands(ListedCommands):
     """Context commands: scenarios on the library, start on the briefing, end on the encounter, export on the
     debrief, compare in the history, save in the settings; and everywhere the places and themes."""
 
@@ -94,17 +112,6 @@ class MhsimCommands(Provider):
             if name in app.available_themes and name != app.theme:
                 yield (f"theme: {name}", "Switch theme for now (Settings saves it).", partial(setattr, app, "theme", name))
         yield ("help: keys", "Help for this screen and its keys (F1).", app.action_help)  # type: ignore[attr-defined]
-
-    async def discover(self) -> Hits:
-        for title, help_text, command in self._commands():
-            yield DiscoveryHit(title, command, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for title, help_text, command in self._commands():
-            score = matcher.match(title)
-            if score > 0:
-                yield Hit(score, matcher.highlight(title), command, help=help_text)
 
 
 def _set_search(screen, text: str) -> None:

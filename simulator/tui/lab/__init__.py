@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from textual.app import App
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from ..commands import ListedCommands
 
 _SCREENS = ("CaseListScreen", "LabHomeScreen", "MarkdownScreen", "exercise_screen", "open_case")
 
@@ -39,7 +40,7 @@ def open_lab(app: App[Any]) -> None:
     app.push_screen(LabHomeScreen())
 
 
-class LabCommands(Provider):
+class LabCommands(ListedCommands):
     """Palette command "lab: open" (everywhere but an encounter)."""
 
     def _commands(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
@@ -51,17 +52,6 @@ class LabCommands(Provider):
             "The AI failure lab: spot failures, inbox, regenerate, vendor update, procurement, live probe.",
             lambda: open_lab(app),
         )
-
-    async def discover(self) -> Hits:
-        for title, help_text, command in self._commands():
-            yield DiscoveryHit(title, command, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for title, help_text, command in self._commands():
-            score = matcher.match(title)
-            if score > 0:
-                yield Hit(score, matcher.highlight(title), command, help=help_text)
 
 
 __all__ = [
