@@ -104,6 +104,17 @@ def save_config(config: Config, path: Path | None = None) -> Path:
     return path
 
 
+def with_options(settings: ModelConfig, model: str | None = None, api_base: str | None = None) -> ModelConfig:
+    """Settings with ``--model``/``--api-base`` applied. Another model is another endpoint: the configured
+    server and key do not carry over to it."""
+    updates: dict[str, object] = {}
+    if model and model != settings.model:
+        updates.update(model=model, api_base=None, api_key_env=None)
+    if api_base:
+        updates["api_base"] = api_base
+    return settings.model_copy(update=updates) if updates else settings
+
+
 def model_for(config: Config, scenario_id: str | None) -> ModelConfig:
     """The model settings for a scenario: its override merged over the default."""
     override = config.scenario_models.get(scenario_id or "")

@@ -66,6 +66,19 @@ class ProbeOutput:
     model_version: str | None = None
     id: int | None = None
 
+    def row(self) -> dict[str, object]:
+        """The stored row (``lab_probe_outputs``) and the form the probe screen lists."""
+        return {
+            "id": self.id,
+            "case_id": self.case_id,
+            "repeat": self.repeat,
+            "messages": self.messages,
+            "output": self.output,
+            "redactions": self.redactions,
+            "latency_ms": self.latency_ms,
+            "error": self.error,
+        }
+
 
 @dataclass
 class ProbeRun:
@@ -103,13 +116,9 @@ def how_to_configure() -> str:
 
 def probe_settings(config: Config, *, model: str | None = None, api_base: str | None = None) -> ModelConfig:
     """The model to probe: the configured default, overridden by ``model``/``api_base``; raises if none."""
-    settings = config.model
-    updates: dict[str, object] = {}
-    if model and model != settings.model:
-        updates.update(model=model, api_base=None, api_key_env=None)
-    if api_base:
-        updates["api_base"] = api_base
-    settings = settings.model_copy(update=updates)
+    from simulator.config import with_options
+
+    settings = with_options(config.model, model, api_base)
     if not settings.model:
         raise ModelNotConfigured(how_to_configure())
     return settings
@@ -263,18 +272,9 @@ async def run_battery(
             if out.model_version and not run.model_version:
                 run.model_version = out.model_version
             if store is not None:
-                out.id = store.add_probe_output(
-                    {
-                        "run_id": run.id,
-                        "case_id": out.case_id,
-                        "repeat": out.repeat,
-                        "messages": out.messages,
-                        "output": out.output,
-                        "redactions": out.redactions,
-                        "latency_ms": out.latency_ms,
-                        "error": out.error,
-                    }
-                )
+                row = out.row()
+                del row["id"]
+                out.id = store.add_probe_output({"run_id": run.id, **row})
             else:
                 out.id = len(run.outputs) + 1
             run.outputs.append(out)

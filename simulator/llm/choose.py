@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from simulator.config import Config, ModelConfig, model_for
+from simulator.config import Config, ModelConfig, model_for, with_options
 
 if TYPE_CHECKING:
     from simulator.engine import PatientEngine
@@ -26,14 +26,7 @@ def model_settings(
     """The model settings to use, or None for the scripted engine."""
     if model is None and api_base is None and config.engine != "llm":
         return None
-    settings = model_for(config, scenario_id)
-    updates: dict[str, object] = {}
-    if model and model != settings.model:
-        # Another model is another endpoint: the configured server and key do not carry over.
-        updates.update(model=model, api_base=None, api_key_env=None)
-    if api_base:
-        updates["api_base"] = api_base
-    settings = settings.model_copy(update=updates)
+    settings = with_options(model_for(config, scenario_id), model, api_base)
     if not settings.model:
         raise NoModel(
             "No language model is configured. Give one with --model (for example --model "

@@ -25,7 +25,7 @@ from simulator.engine import EngineError, ReplyRequest
 from simulator.privacy import redact, scenario_names
 from simulator.records import ReplyCheck, ReplyUsage
 
-from .adapter import CallStats, ChatCall, ChatClient, Usage
+from .adapter import ChatCall, ChatClient, Usage
 from .checks import CheckResult, ReplyChecker
 from .consent import Recipient, has_consent, recipient
 from .errors import CallTarget, explain

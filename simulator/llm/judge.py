@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
 
-from simulator.config import Config, ModelConfig
+from simulator.config import Config, ModelConfig, with_options
 from simulator.engine import EngineError
 from simulator.judgements import GLOBALS, GlobalJudgement, Judgement
 from simulator.privacy import redact, scenario_names
@@ -225,11 +225,7 @@ def judge_settings(config: Config, *, model: str | None = None, api_base: str | 
         if given.get("model") and given["model"] != merged.get("model"):
             merged.update(api_base=None, api_key_env=None)  # another model is another endpoint
         merged.update(given)
-    if model and model != merged.get("model"):
-        merged.update(model=model, api_base=None, api_key_env=None)
-    if api_base:
-        merged["api_base"] = api_base
-    settings = ModelConfig.model_validate(merged)
+    settings = with_options(ModelConfig.model_validate(merged), model, api_base)
     if not settings.model:
         raise NoJudgeModel(
             "No language model is configured for the judge. Give one with --model (for example --model "

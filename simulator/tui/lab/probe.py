@@ -273,17 +273,7 @@ class ProbeScreen(Screen[None]):
         store = app_store(self.app)
 
         def arrived(out: ProbeOutput) -> None:
-            row = {
-                "id": out.id,
-                "case_id": out.case_id,
-                "repeat": out.repeat,
-                "messages": out.messages,
-                "output": out.output,
-                "redactions": out.redactions,
-                "latency_ms": out.latency_ms,
-                "error": out.error,
-            }
-            self.outputs.append(row)
+            self.outputs.append(out.row())
             case = self.cases.get(out.case_id)
             title = case.title if case else out.case_id
             state = "failed call" if out.error else f"{len(out.output)} chars"
