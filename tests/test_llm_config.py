@@ -200,3 +200,33 @@ def test_a_missing_litellm_is_reported_before_a_session_starts(monkeypatch, hele
         engine_from_config(ModelConfig(model="ollama/llama3.2"))
     result = invoke("chat", helen.id, "--model", "ollama/llama3.2", input="/end\n")
     assert result.exit_code == 1 and "mhsim[llm]" in result.output and "Traceback" not in result.output
+
+
+def test_the_api_key_comes_from_the_named_variable_and_an_empty_one_is_a_plain_error(monkeypatch) -> None:
+    import asyncio
+
+    from simulator.config import ModelConfig
+    from simulator.engine import EngineError
+    from simulator.lab.probe import adapter_complete
+    from simulator.llm import judge
+    from simulator.llm.consent import LOCAL_PLACEHOLDER_KEY, MissingKey, api_key, recipient
+    from simulator.llm.engine import engine_from_config
+
+    remote = ModelConfig(model="openai/gpt-4o-mini", api_key_env="MHSIM_TEST_KEY")
+    who = recipient("openai/gpt-4o-mini")
+    monkeypatch.setenv("MHSIM_TEST_KEY", " sk-abc ")
+    assert api_key(remote, who) == "sk-abc"
+    local = ModelConfig(model="openai/x", api_base="http://127.0.0.1:8080/v1")
+    assert api_key(local, recipient("openai/x", "http://127.0.0.1:8080/v1")) == LOCAL_PLACEHOLDER_KEY
+    assert api_key(ModelConfig(model="openai/x"), who) is None  # litellm reads the provider's own variable
+
+    monkeypatch.setenv("MHSIM_TEST_KEY", "")
+    with pytest.raises(MissingKey, match="MHSIM_TEST_KEY"):
+        api_key(remote, who)
+    with pytest.raises(judge.JudgeError, match="MHSIM_TEST_KEY") as caught:
+        judge.api_key(remote, who)
+    assert caught.value.kind == "auth"
+    with pytest.raises(EngineError, match="MHSIM_TEST_KEY"):
+        engine_from_config(remote)._api_key()
+    with pytest.raises(MissingKey):  # the probe records it as the failed call's error
+        asyncio.run(adapter_complete(remote)([{"role": "user", "content": "hi"}]))

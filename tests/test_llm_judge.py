@@ -18,7 +18,7 @@ from simulator.library import load_scenario
 from simulator.llm import adapter
 from simulator.llm import judge as judging
 from simulator.llm.adapter import CallStats, ChatCall
-from simulator.llm.consent import has_consent, recipient, record_consent
+from simulator.llm.consent import LOCAL_PLACEHOLDER_KEY, has_consent, recipient, record_consent
 from simulator.overrides import Rating
 from simulator.store import SessionNotFound, Store, migrations
 
@@ -173,7 +173,7 @@ async def test_judging_returns_a_labelled_judgement(session_id, turns, helen) ->
     assert judgement.prompt_version == judging.PROMPT_VERSION and judgement.attempts == 1
     assert judgement.provider == "openai@127.0.0.1:9" and judgement.cost_usd == 0.0
     call = client.calls[0]
-    assert call.temperature == 0.0 and call.api_key == judging.LOCAL_PLACEHOLDER_KEY
+    assert call.temperature == 0.0 and call.api_key == LOCAL_PLACEHOLDER_KEY
 
 
 async def test_garbage_then_a_good_answer_retries_once_with_the_reason(session_id, turns) -> None:

@@ -142,24 +142,9 @@ def disclosure(settings: ModelConfig) -> tuple[bool, str]:
 
 def adapter_complete(settings: ModelConfig) -> Complete:
     """A ``complete`` coroutine on the LLM adapter (litellm is imported on the first call, not here)."""
-    import os
-
-    from simulator.llm.consent import recipient
+    from simulator.llm.consent import api_key, recipient
 
     who = recipient(settings.model or "", settings.api_base)
-
-    def api_key() -> str | None:
-        env = settings.api_key_env
-        if env:
-            key = os.environ.get(env, "").strip()
-            if not key:
-                raise RuntimeError(f"The environment variable {env} (model.api_key_env) is empty or not set.")
-            return key
-        if who.local and settings.api_base:
-            from simulator.llm.engine import LOCAL_PLACEHOLDER_KEY
-
-            return LOCAL_PLACEHOLDER_KEY
-        return None
 
     async def complete(messages: list[dict[str, str]]) -> Completion:
         from simulator.llm.adapter import ChatCall, LiteLLMClient
@@ -169,7 +154,7 @@ def adapter_complete(settings: ModelConfig) -> Complete:
             model=settings.model or "",
             messages=messages,
             api_base=settings.api_base,
-            api_key=api_key(),
+            api_key=api_key(settings, who),
             timeout_s=settings.timeout_s,
             temperature=settings.temperature,
             max_tokens=settings.max_tokens,

@@ -159,6 +159,28 @@ def recipient(model: str, api_base: str | None = None) -> Recipient:
 # ------------------------------------------------------------------------------------------- the record
 
 
+LOCAL_PLACEHOLDER_KEY = "sk-local-no-key"  # OpenAI-compatible clients insist on a key; local servers ignore it
+
+
+class MissingKey(ValueError):
+    """The configured key variable is empty or not set; the message says which one."""
+
+
+def api_key(settings: ModelConfig, who: Recipient) -> str | None:
+    """The key to send: from the environment variable the settings name, a placeholder for a local server, or
+    None (the provider's own variable, read by litellm). Raises :class:`MissingKey` for an empty variable."""
+    env = settings.api_key_env
+    if env:
+        key = os.environ.get(env, "").strip()
+        if not key:
+            raise MissingKey(
+                f"The environment variable {env} (api_key_env in the config) is empty or not set, so there is "
+                "no API key to send. Set it and try again."
+            )
+        return key
+    return LOCAL_PLACEHOLDER_KEY if who.local and settings.api_base else None
+
+
 def consent_file() -> Path:
     """Where consents are remembered."""
     return paths.locations().data_dir / CONSENT_FILE

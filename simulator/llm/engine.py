@@ -13,7 +13,6 @@ pending, so the trainee can retry or continue with the scripted patient. Nothing
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import AsyncIterator
@@ -27,14 +26,11 @@ from simulator.records import ReplyCheck, ReplyUsage
 
 from .adapter import ChatCall, ChatClient, Usage
 from .checks import CheckResult, ReplyChecker
-from .consent import Recipient, has_consent, recipient
+from .consent import MissingKey, Recipient, api_key, has_consent, recipient
 from .errors import CallTarget, explain
 from .prompt import SCRIPTED_MARKER, build_prompt, first_name
 
 FIRST_RELEASE_CHARS = 40  # the first text shown is at least this long (or the whole reply)
-LOCAL_PLACEHOLDER_KEY = (
-    "sk-local-no-key"  # OpenAI-compatible clients insist on a key; local servers ignore it
-)
 _ABBREVIATIONS = ("mr.", "mrs.", "ms.", "dr.", "st.", "e.g.", "i.e.", "etc.", "vs.", "prof.")
 _BOUNDARY = re.compile(r"(?:[.!?…]+[\"”’')\]]*)(?=\s)|\n")
 
@@ -165,17 +161,10 @@ class LLMEngine:
         return CallTarget(model=self.model, api_base=where, key_env=s.api_key_env, timeout_s=s.timeout_s)
 
     def _api_key(self) -> str | None:
-        env = self.settings.api_key_env
-        if env:
-            key = os.environ.get(env, "").strip()
-            if not key:
-                raise EngineError(
-                    f"The environment variable {env} (model.api_key_env in the config) is empty or not "
-                    "set, so there is no API key to send. Set it and try again.",
-                    "auth",
-                )
-            return key
-        return LOCAL_PLACEHOLDER_KEY if self.recipient.local and self.settings.api_base else None
+        try:
+            return api_key(self.settings, self.recipient)
+        except MissingKey as exc:
+            raise EngineError(str(exc), "auth") from None
 
     def _call(self, request: ReplyRequest, reject_reason: str | None) -> ChatCall:
         prompt = build_prompt(request, reject_reason=reject_reason)

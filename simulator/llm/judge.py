@@ -18,7 +18,6 @@ socket at import.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -33,7 +32,8 @@ from simulator.privacy import redact, scenario_names
 from simulator.scenario import Strict
 
 from .adapter import ChatCall, ChatClient, Usage
-from .consent import Recipient, has_consent, recipient, task_disclosure
+from .consent import MissingKey, Recipient, has_consent, recipient, task_disclosure
+from .consent import api_key as consent_api_key
 from .errors import CallTarget, explain
 
 if TYPE_CHECKING:
@@ -45,9 +45,6 @@ MAX_TURN_CHARS = 1200  # one very long utterance must not crowd out the rest of 
 MAX_REPLY_CHARS = 8000  # a judge that writes an essay is cut off here; the parse then says what is missing
 MAX_RATIONALE_CHARS = 400
 DEFAULT_MAX_TOKENS = 900
-LOCAL_PLACEHOLDER_KEY = (
-    "sk-local-no-key"  # OpenAI-compatible clients insist on a key; local servers ignore it
-)
 UNCHANGED = "The automatic estimates are unchanged."
 _REFUSAL = re.compile(
     r"\b(?:I(?:'m| am) (?:sorry|unable|not able)|I can(?:'|no)t (?:help|assist|do|provide|rate))",
@@ -257,18 +254,11 @@ def task_call(
 
 
 def api_key(settings: ModelConfig, who: Recipient) -> str | None:
-    """The key to send: from the named environment variable, a placeholder for local servers, else None."""
-    env = settings.api_key_env
-    if env:
-        key = os.environ.get(env, "").strip()
-        if not key:
-            raise JudgeError(
-                f"The environment variable {env} (api_key_env in the config) is empty or not set, so there is "
-                "no API key to send. Set it and try again.",
-                "auth",
-            )
-        return key
-    return LOCAL_PLACEHOLDER_KEY if who.local and settings.api_base else None
+    """The key to send (:func:`simulator.llm.consent.api_key`), a missing one as a plain :class:`JudgeError`."""
+    try:
+        return consent_api_key(settings, who)
+    except MissingKey as exc:
+        raise JudgeError(str(exc), "auth") from None
 
 
 def require_consent(who: Recipient) -> None:
