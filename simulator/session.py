@@ -141,11 +141,11 @@ class Session:
         text, notices = clean_input(raw, scenario_names(self.scenario))
         if not text:
             return None
-        prior = next((t.text for t in reversed(self.turns) if t.speaker == "patient"), None)
+        # The coder takes the patient's last substantive words from the context as what a reflection answers.
         context = [
             ("client" if t.speaker == "patient" else "therapist", t.text) for t in self.turns[-CONTEXT_TURNS:]
         ]
-        coding = self.coder.code(text, prior, context=context)
+        coding = self.coder.code(text, context=context)
         state, plan, ledger = self.patient.step(self.state, coding, text)
         turn = self._append(
             "trainee", text, trainee_turn=state.turn, coding=coding, state=state, notices=notices
