@@ -60,7 +60,7 @@ from .codes import Behaviour, RiskFlag
 from .records import Coding, Cue
 from .topics import TopicMatcher, merged_topics
 
-CODER_VERSION = "rules-1.3"
+CODER_VERSION = "rules-1.4"
 # How many earlier turns callers hand the coder as context (a risk conversation or a reflection spans several).
 CONTEXT_TURNS = 6
 
@@ -150,7 +150,10 @@ _PREFACE = _rx(
     r"^(?:(?:can|could|may) i (?:just )?ask(?: you)?(?: something| a question)?|"
     r"let me ask(?: you)?(?: something)?|"
     r"i(?:'m| am)? (?:just )?(?:wonder(?:ing)?|curious)|just (?:curious|wondering)|out of curiosity|"
-    r"i(?:'d| would) like to ask(?: you)?)[,:;-]+\s*"
+    r"i(?:'d| would) like to ask(?: you)?)[,:;-]+\s*|"
+    # The same with no pause before the wh-word: "I guess what would you like…", "Can I ask you what…".
+    r"^(?:i (?:guess|mean|suppose)|(?:can|could|may) i (?:just )?ask(?: you)?|let me ask(?: you)?)\s+"
+    r"(?=(?:what|how|why|where|who|which)\b(?! (?:you|i|we|they|he|she)\b))"
 )
 _WORD = _rx(r"[a-z][a-z']*")
 # Phrases with "you" that are social formulas, not statements about the client.
@@ -239,14 +242,23 @@ _INVITE = _rx(
 # Wh-questions that ask for one fact (how often, when did, who is…): closed, as MISC and AnnoMI code them.
 _WH_FACT = _rx(
     r"^(?:and |but |so |then |okay,? |ok,? )?(?:how (?:often|many|much|long|old|far|frequently)\b|"
-    r"when (?:did|was|were|is|do|does|will|would|are)\b|what (?:time|day|year|age|date)\b|"
+    # "When do you think you'll…" and "when was a time…" ask for a judgement or a story, not a date.
+    r"when (?!(?:do|are|would|will) you (?:think|thinking|see|imagine|picture|plan|want)\b|"
+    r"(?:was|were|is) (?:a|the|there a) (?:time|moment|day)\b)(?:did|was|were|is|do|does|will|would|are)\b|what (?:time|day|year|age|date)\b|"
     r"where (?:are|is|was|were|do you live|did you (?:go|live|grow))\b|who (?:is|was|are|were)\b|"
     r"what(?:'s| is| was| were) (?:your|his|her|their|the) (?:\w+'s )?(?:name|names|age|address|dose|job)\b|"
     r"whose\b|what (?:part|brand|number|percentage) of\b|which one\b)"
 )
 # Asking where the client puts themselves on a ruler wants one number ("what number would you give it?");
 # asking how important or how confident they feel is open.
-_SCALE = _rx(r"\b(?:scale|ruler)\b|\bfrom (?:zero|one|0|1) to (?:ten|five|10|5|100)\b")
+_SCALE = _rx(
+    r"\b(?:scale|ruler)\b|\b(?:zero|one|0|1) (?:to|through) (?:ten|five|10|5|100)\b|"
+    r"\b(?:zero|one|ten|0|1|10|100) (?:being|means|meaning) (?:not|no|very|extremely|totally|completely)\b"
+)
+# Once the turn has set out a scale, "how confident are you?" asks for a point on it (a number), not a story.
+_SCALE_RATING = _rx(
+    r"^how (?:important|confident|ready|motivated|likely|committed|sure|willing|interested|prepared)\b"
+)
 _SCALE_POSITION = _rx(
     r"\bwhat number\b|\bwhere (?:do|would|did|might) you (?:see|put|place|rate|fall|sit|be)\b|"
     r"\bhow (?:would|do) you rate\b"
@@ -403,8 +415,9 @@ _DIRECTIVE_OTHER = _Rule(
     r"i (?:really )?(?:think|believe|feel) (?:that )?(?:it|this|that)(?:'d| would|'ll| will) (?:be (?:a |"
     r"really |very )?(?:good|great|helpful|useful|best|wise|smart) (?:idea|thing|step|plan|for you|to|if)|"
     r"help (?:you|a lot))|all you (?:have|need) to do|if you (?:just|only) (?:stopped|tried|"
-    r"did|went|cut))\b",
+    r"did|went|cut)|what you (?:really |just |probably )?(?:need|have|ought) to do is)\b",
     "want need like think believe feel were was thing important can cannot mustn advice suggest recommend "
+    "what "
     "advise answer all just only we avoid switch stop cut start use encourage make love hate",
 )
 # Imperatives at the start of a statement: "Try to…", "Just stop…", "Make sure you…".
@@ -650,12 +663,18 @@ _INFO = [
         r"(?:the |your |all the |all your )?(?:tests?|results?|bloods?|scans?|ecg|x-rays?|checks?) (?:were|was|are|is|"
         r"came back|have come back) (?:all |completely |totally )?(?:normal|clear|fine|negative)|"
         r"\bwhat (?:happens|will happen|usually happens|tends to happen|goes on|will be (?:[\w]+ ){0,3}?)"
-        r"[\w' ,]*? (?:is|was) (?:that|when)\b)\b",
+        r"[\w' ,]*? (?:is|was) (?:that|when)\b|"
+        # What a treatment is for, how likely something is, what a device shows.
+        r"the (?:idea|point|purpose) (?:of (?:it|this|that|the \w+) )?(?:is|would be) (?:that|to|for you to|you)|"
+        r"(?:it's|that's|it is|that is) (?:\w+ )?(?:unlikely|rare|uncommon)\b|"
+        r"you(?:'d| would) (?:be|make) (?:a|an) (?:\w+ )?(?:candidate|fit) for|"
+        r"(?:it|this|that) (?:shows|measures|tests|checks) (?:you )?(?:your|the|how))\b",
         "sign signs symptom symptoms cause side effect effects result risk factor often usually generally "
         "normally typically designed meant used known shown proven we seeing checking monitoring referring "
         "sending job role work what way reading results score level levels test scan count pressure "
         "associated linked connected damag* harm* available open need see notice get find have be safe "
-        "nothing test tests result results blood bloods scan scans ecg x ray rays checks check what",
+        "nothing test tests result results blood bloods scan scans ecg x ray rays checks check what idea point "
+        "purpose unlikely rare uncommon candidate fit shows measures",
     ),
     _Rule(
         "info_population",
@@ -720,8 +739,8 @@ _INFO = [
     ),
     _Rule(
         "info_clinical",
-        r"\b(?:(?:we|doctors|experts|guidelines|the nhs|the guidance) (?:usually |generally |often |don't |"
-        r"do not |really |also )?(?:recommend|advise|suggest|consider|define|call|know that|have found)|"
+        r"\b(?:(?:we|doctors|experts|guidelines|the nhs|the guidance) (?:(?:usually|generally|often|don't|"
+        r"do not|really|also) ){0,2}(?:recommend|advise|suggest|consider|define|call|know that|have found)|"
         r"what we call|(?:this|the|your) (?:medication|medicine|"
         r"tablets?|pills?|drug|treatment|therapy|inhaler|patch|gum|dose|prescription|test|scan|level|limit|"
         r"condition) (?:is|are|can|will|may|works|helps|has|contains|comes|usually|typically|tends)|"
@@ -801,10 +820,15 @@ _INFO_MARKERS = [
         r"nurses?|team|staff|services?|clinics?|specialists?|experts?|groups?)|"
         r"(?:that|which|this) means (?:things like|that you(?:'ll| will| need| should)|you(?:'ll| will| "
         r"need| "
-        r"should)|taking|going|doing|getting|using))\b",
+        r"should)|taking|going|doing|getting|using)|"
+        r"(?:is|are) (?:a|an) (?:\w+ )?(?:stimulant|depressant|suppressant|carcinogen|toxin|sedative|irritant)|"
+        r"we (?:often |usually |commonly |generally |typically |sometimes |do )?see (?:very little|little|a lot|"
+        r"lots|plenty|many|more|less|fewer) |"
+        r"something (?:else )?(?:that )?you (?:might|may) (?:not )?(?:know|have heard|be aware))\b",
         "know known research studies evidence guideline guidelines data science associated linked connected "
         "correlated called type kind form class group family common available there recommendation guidance limit "
-        "rule law age ones kinds types ways options our means",
+        "rule law age ones kinds types ways options our means stimulant depressant suppressant carcinogen "
+        "toxin sedative irritant see something",
     ),
     _Rule(
         "info_numbers",
@@ -831,6 +855,9 @@ _INFO_MARKERS = [
         r"booklet|information)|i (?:don't|do not|won't|will not) (?:tolerate|accept|allow)|"
         r"i (?:see|noticed?|can see) (?:on|in|from) (?:the|your)|i see (?:that )?your|"
         r"(?:from|in|on) your (?:chart|file|records?|notes|results|screening|questionnaire|form)|"
+        r"i(?: just| really)?(?: would|'d) (?:love|like) to (?:share|tell you|let you know|mention|explain|"
+        r"point out)|(?:looks like|see (?:that|here)|i see|i noticed?) (?:that )?you(?:'ve| have)? (?:wrote|"
+        r"written|marked|put down|filled|answered|checked|ticked|circled|indicated|scored|reported)|"
         r"it says (?:here|that|your|you|he|she|in (?:your|the) (?:notes|records?|file|letter|referral))|"
         r"according to (?:your|the) "
         r"(?:notes|records?|chart|file|letter|referral|gp)|"
@@ -846,7 +873,7 @@ _INFO_MARKERS = [
         "notice noticed your chart file record records notes results screening questionnaire form said says "
         "according "
         "mentioned told explained say hope sure certain next first best only risk dangerous harmful toxic "
-        "addictive bad",
+        "addictive bad love like looks see noticed notice",
     ),
     _Rule(
         "info_plan",
@@ -856,11 +883,13 @@ _INFO_MARKERS = [
         r"meet|follow|review|investigate|monitor|talk|look|work|help|be (?:able|glad|happy))\b|"
         r"^let's (?:book|schedule|arrange|get you (?:booked|in|seen)|make (?:you )?(?:an|another) appointment)\b|"
         r"\b(?:we|i)(?:'ll| will|'d| would|'re| are|'m| am)(?: be| always be)? (?:glad|happy|more than happy|here) to help\b|"
+        r"\bif you (?:ever )?need (?:more |any |some |extra )?(?:information|help|support|anything)\b[^.?!]*"
+        r"\b(?:we|i) (?:can|could|will|'ll)\b|"
         r"\bwe(?:'ll| will) work with "
         r"(?:it|that|you|whatever)\b|"
         r"^(?:and |so |but |well,? )?what (?:i|we)(?:'d| would)? (?:want|like|need|hope|plan|thought we(?:'d| would)?)"
         r" to do(?: today| now| here| next)? is\b",
-        "we let what i",
+        "we let what i need",
     ),
     _Rule(
         "info_you_practical",
@@ -1019,6 +1048,14 @@ _COMPLEX_MARKERS = [
     # A summary collects several things the client said ("So you want X, Y, and you've done Z before").
     ("summary", _rx(r"(?:[^,;]+[,;]){2,}[^,;]*\band\b|\bsummar|\bsum (?:up|it up)\b")),
 ]
+# "Sounds like you want to stop?", "You have doubts too, it sounds like?": the reflection stem decides; the
+# rising tone only checks the reflection, it does not ask for new information.
+_RISING_SOUNDS = _rx(
+    r"^(?:it |that )?(?:sounds?|seems?) (?:like|as (?:if|though))\b(?! (?:we|i)\b)|,? (?:it )?(?:sounds|seems) like\W*$"
+)
+# The client's own question, quoted in a reflection: the quotation opened in an earlier sentence
+# ("…and you think, "Oh no. What if it happens again?"").
+_QUOTED_QUESTION = _rx(r'^[^"]*\?"\s*$')
 _RISING_REFLECTION = _rx(
     "|".join(rx.pattern for name, rx in _COMPLEX_MARKERS if name in ("double_sided", "metaphor", "meaning"))
 )
@@ -1519,10 +1556,11 @@ _BROKEN_LINE = _rx(r"(?<=[a-z,'])[ \t]*\n+[ \t]*(?=[a-z])")
 _HESITATION = _rx(r",?\s*(?<![\w-])(?:uh|um|uhm|er|erm|ah)(?![\w-])[,.]?\s*")
 _STUTTER = _rx(r"\b(\w+(?:'\w+)?(?: \w+(?:'\w+)?)?)(?:-+\s?\1\b)+")
 _PART_WORD = _rx(r"\b(\w{1,4})-(?=\1\w)")  # "wh-what", "ho-how": the first try at a word
-_ASIDE = _rx(r",\s*you know,\s*|\s*\[[^\]]*\]\s*")
+# "You know what? It seems…": a spoken lead-in, not a question to answer.
+_ASIDE = _rx(r",\s*you know,\s*|\s*\[[^\]]*\]\s*|\byou know what\?\s+(?=\w)")
 
 
-_DISFLUENCY_HINT = _rx(r"\b(?:uh|um|uhm|er|erm|ah)\b|\w-|\[|you know,")
+_DISFLUENCY_HINT = _rx(r"\b(?:uh|um|uhm|er|erm|ah)\b|\w-|\[|you know[,\s]")
 
 
 def _disfluent(text: str) -> str:
@@ -1532,7 +1570,7 @@ def _disfluent(text: str) -> str:
     if "-" in text:
         text = _PART_WORD.sub("", _STUTTER.sub(r"\1", text))
     text = _HESITATION.sub(" ", text).replace("  ", " ")
-    if "[" in text or "you know," in text:
+    if "[" in text or "you know," in text or "you know what?" in text:
         text = _ASIDE.sub(" ", text)
     return text
 
@@ -1660,10 +1698,11 @@ class Coder:
         # A statement that leads into a question referring back to it ("Sometimes people wish they could go to
         # sleep and not wake up. Have you had thoughts like that?") asks what it describes.
         lead_in = [False] * len(sentences)
+        scaled = _SCALE.search(low) is not None
         refers_back = False
         for i in range(len(sentences) - 1, -1, -1):
             s = sentences[i]
-            _classify_question(s)
+            _classify_question(s, scaled)
             lead_in[i] = refers_back and not s.question
             if s.question and _REFERS_BACK.search(s.text):
                 refers_back = True
@@ -1734,16 +1773,27 @@ class Coder:
 # ------------------------------------------------------------------------------------------------------------
 
 
-def _classify_question(s: _Sentence) -> None:
-    _classify_question_form(s)
-    if s.qrule in ("rising_statement", "tag_question") and _RISING_REFLECTION.search(s.text):
+def _asks_for_number(head: str, text: str, scaled: bool) -> bool:
+    """True when a wh-question asks where the client puts themselves on a scale the turn has set out."""
+    return scaled and bool(_SCALE_POSITION.search(text) or _SCALE_RATING.match(head))
+
+
+def _classify_question(s: _Sentence, scaled: bool = False) -> None:
+    _classify_question_form(s, scaled)
+    if s.question and (
+        _QUOTED_QUESTION.search(s.text)
+        or (
+            s.qrule in ("rising_statement", "tag_question")
+            and (_RISING_REFLECTION.search(s.text) or _RISING_SOUNDS.search(s.head))
+        )
+    ):
         # A statement that adds meaning ("part of you…", "on the one hand…", "it's important to you") said
         # with a rising tone is a complex reflection, not a request for information.
         s.question, s.qtype, s.qrule, s.qev = False, None, "", ""
         s.statement_part = s.text.rstrip(" ?")
 
 
-def _classify_question_form(s: _Sentence) -> None:
+def _classify_question_form(s: _Sentence, scaled: bool) -> None:
     head = s.head
     text = s.text.rstrip()
     mark = text.endswith("?")
@@ -1773,7 +1823,7 @@ def _classify_question_form(s: _Sentence) -> None:
         if mark and _WH_FACT.match(head):
             s.ask(B.CLOSED_QUESTION, "wh_fact_question", _lead(head))
             return
-        if mark and _SCALE_POSITION.search(text) and _SCALE.search(text):
+        if mark and _asks_for_number(head, text, scaled):
             s.ask(B.CLOSED_QUESTION, "scale_question", _lead(head))
             return
         s.ask(B.OPEN_QUESTION, "wh_question", _lead(head))
@@ -1798,7 +1848,7 @@ def _classify_question_form(s: _Sentence) -> None:
         return
     # A question mark after some other opening: look at the last clause ("So, thinking about it, what…?").
     last_clause = head.rsplit(",", 1)[-1].strip()
-    if _SCALE_POSITION.search(last_clause) and _SCALE.search(text) and _WH_OPEN.match(last_clause):
+    if _WH_OPEN.match(last_clause) and _asks_for_number(last_clause, text, scaled):
         s.ask(B.CLOSED_QUESTION, "scale_question", _lead(last_clause))
         return
     if not tag:
@@ -1814,7 +1864,7 @@ def _classify_question_form(s: _Sentence) -> None:
                 s.ask(B.OPEN_QUESTION, "wh_question", _lead(clause.strip()))
                 return
         m = _EMBEDDED_WH.search(head)
-        if m and not (_SCALE_POSITION.search(text) and _SCALE.search(text)):
+        if m and not (scaled and _SCALE_POSITION.search(text)):
             s.ask(B.OPEN_QUESTION, "embedded_wh_question", m.group(0))
             return
     if _YESNO.match(last_clause):

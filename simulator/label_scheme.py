@@ -11,7 +11,7 @@ a proposal of what to do together is input, as negotiation, and advice or a warn
 input), and the sentences vote with their length in words. A question's words count one and a half times and
 a question that ends the turn gets a few more, because it is what the client is left to answer; so a short
 question after a long stretch of information is still input, while a question after a brief reflection is a
-question; so is a reflection of any length that leads into an open question. Checking questions after
+question; so is a reflection of any length that leads into an open question or a wh-question. Checking questions after
 substance ("okay?", "does that make sense?", "is that right?", "how does that sound?") do not vote. A turn with no substantive sentence is "other", unless it picks up the speaker's
 interrupted sentence, when it shares the function of the turn it continues.
 """
@@ -43,7 +43,8 @@ _CHECK_Q = re.compile(
     r"interested|"
     r"up for|want)[\w ]*|that (?:would|might|could) (?:be )?(?:helpful|useful|okay|work)[\w ]*)|"
     # Checking a reflection: "Is that right?", "Did I get that right?", "Is that what you're saying?"
-    r"is (?:that|this|it) (?:right|correct|accurate|true|what you(?:'re| are) saying|what you mean(?:t)?|"
+    r"is (?:that|this|it) (?:kind of |sort of )?(?:right|correct|accurate|true|what you(?:'re| are) saying|"
+    r"what you mean(?:t)?|what it feels like|"
     r"how you "
     r"(?:see|feel) it)|(?:did|have) i (?:get|got|understood) (?:that|it|this|you) (?:right|correctly)|"
     r"am i (?:right|close|getting (?:that|it) right)|do i have (?:that|it) right|"
@@ -54,6 +55,8 @@ _NEGOTIATE = re.compile(
     r"(?:like|want) to|(?:shall|should|could|can) we|let's|agenda|focus on|work on|come back|next time|"
     r"next (?:week|session|appointment)|follow[- ]up)\b"
 )
+# Closed questions that still open with a wh-word ("how confident are you, on that scale?", "when did…?").
+_WH_CLOSED = frozenset({"scale_question", "wh_fact_question"})
 _OPTIONS = re.compile(r"\b(?:options?|choices?|possibilit(?:y|ies)|alternatives?|one thing (?:is|would be))\b")
 
 
@@ -117,10 +120,11 @@ def annomi_labels(analysis: Analysis) -> AnnoMILabels:
             main == "reflection"
             and final is not None
             and final.question
-            and final.qtype is B.OPEN_QUESTION
+            and (final.qtype is B.OPEN_QUESTION or final.qrule in _WH_CLOSED)
             and not _CHECK_Q.match(final.head)
         ):
-            main = "question"  # a reflection that leads into an open question: the question is what is answered
+            # A reflection that leads into an open or wh-question: the question is what is answered.
+            main = "question"
     elif any(f == "question" for f, _ in functions):
         main = "question"  # only checking questions: a bare question is still a question
     else:

@@ -28,10 +28,12 @@ def test_cluster_bootstrap_resamples_whole_transcripts():
 
 
 def test_split_is_fixed_and_stratified():
-    rows = [{"transcript_id": str(i), "mi_quality": "low" if i > 7 else "high"} for i in range(1, 11)]
-    halves = bench.split_halves(rows)
-    assert halves == bench.split_halves(list(reversed(rows)))
-    assert sorted(halves[t] for t in ("8", "9", "10")) == ["A", "A", "B"]
+    rows = [{"transcript_id": str(i), "mi_quality": "low" if i > 8 else "high"} for i in range(1, 13)]
+    parts = bench.split_parts(rows)
+    assert parts == bench.split_parts(list(reversed(rows)))
+    high = [parts[str(i)] for i in range(1, 9)]
+    assert high == ["A", "B1", "A", "B2", "A", "B1", "A", "B2"]
+    assert sorted(parts[t] for t in ("9", "10", "11", "12")) == ["A", "A", "B1", "B2"]
 
 
 def test_skips_with_a_message_when_the_data_is_absent(tmp_path, monkeypatch):

@@ -159,8 +159,21 @@ def test_complex_markers(coder: Coder, text: str) -> None:
     assert coder.code(text, "I don't know.").primary == B.COMPLEX_REFLECTION
 
 
-def test_reflection_needs_a_statement_not_a_question(coder: Coder) -> None:
-    assert coder.code("It sounds like you've been feeling low?").primary == B.CLOSED_QUESTION
+def test_a_rising_statement_without_a_reflection_stem_is_a_question(coder: Coder) -> None:
+    assert coder.code("You've been feeling low?").primary == B.CLOSED_QUESTION
+    assert coder.code("So you've been drinking more since the move?").primary == B.CLOSED_QUESTION
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It sounds like you've been feeling low?",
+        "So, sounds like you really want to stop during the week?",
+        "You also have some doubts about it, it sounds like?",
+    ],
+)
+def test_a_reflection_stem_said_with_a_rising_tone_is_a_reflection(coder: Coder, text: str) -> None:
+    assert coder.code(text, "I don't know any more.").primary in (B.SIMPLE_REFLECTION, B.COMPLEX_REFLECTION)
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -584,7 +597,9 @@ def test_word_gates_are_sound_for_every_rule() -> None:
 
 AUTHOR_CASES = [
     ("How confident are you that you could cut down if you decided to?", B.OPEN_QUESTION),
-    ("On a scale of 1 to 10, how confident are you that you could cut down?", B.OPEN_QUESTION),
+    # Once a scale is set out, the question asks for a number on it: closed (the open follow-up is "why a 6
+    # and not a 3?").
+    ("On a scale of 1 to 10, how confident are you that you could cut down?", B.CLOSED_QUESTION),
     ("It sounds like it helps to have somewhere to put things at night.", None),  # a reflection
     ("Yes, but you know it's damaging your liver.", B.CONFRONT),
     (
@@ -922,7 +937,10 @@ def test_statements_opening_with_a_wh_word_or_an_auxiliary(coder: Coder) -> None
 
 def test_scale_questions_are_closed_and_embedded_wh_questions_open(coder: Coder) -> None:
     assert coder.code("On a scale from 0 to 10, where would you put yourself?").primary == B.CLOSED_QUESTION
-    assert coder.code("On a scale from 0 to 10, how ready are you to stop?").primary == B.OPEN_QUESTION
+    assert coder.code("On a scale from 0 to 10, how ready are you to stop?").primary == B.CLOSED_QUESTION
+    assert coder.code("Zero being not at all and ten very. How important is it to you?").primary == B.CLOSED_QUESTION
+    assert coder.code("How important is it to you to cut down?").primary == B.OPEN_QUESTION
+    assert coder.code("Why a six and not a three?").primary == B.OPEN_QUESTION
     assert coder.code("I'm wondering about what might make it easier?").primary == B.OPEN_QUESTION
     assert coder.code("Well, Sam, tell me a bit more about that.").primary == B.OPEN_QUESTION
 
@@ -980,3 +998,58 @@ def test_invitations_in_other_words_are_open_questions_not_advice(coder: Coder) 
     # asking about experience is a question; naming a remedy is a suggestion
     assert B.PERSUADE not in coder.code("Have you ever tried not drinking for a week?").behaviours
     assert B.PERSUADE in coder.code("Have you tried nicotine patches?").behaviours
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'd love to share with you that every week without a drink gives your liver a rest.",
+        "We don't really recommend that.",
+        "The idea is you would use the patch to stop completely.",
+        "Something else you might not know about caffeine is that it stays in the body for hours.",
+        "That's pretty unlikely with a cold.",
+        "You would be a good candidate for the group.",
+        "So here, it looks like you wrote that you smoke most days.",
+        "It shows you how much air your lungs hold.",
+        "Caffeine is a stimulant.",
+        "We see very little weight gain with it.",
+        "And if you need more information, we can get that for you.",
+    ],
+)
+def test_explaining_what_a_treatment_is_for_and_reading_back_a_form_is_information(
+    coder: Coder, text: str
+) -> None:
+    assert coder.code(text, "I'm not sure about any of it.").primary == B.GIVE_INFORMATION
+
+
+def test_what_you_need_to_do_is_advice(coder: Coder) -> None:
+    assert coder.code("Perhaps what you really need to do is rest for a few days.").primary == B.PERSUADE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Okay, and so I guess, you know, what would you like to do now?",
+        "Okay, I mean what do you think the next step is?",
+        "Can I ask you, uh, what do you like about drinking?",
+        "So when are you thinking you might want to start?",
+        "When was a time you stuck with something hard?",
+    ],
+)
+def test_wh_questions_after_a_spoken_lead_in_or_asking_for_a_judgement_are_open(coder: Coder, text: str) -> None:
+    behaviours = coder.code(text).behaviours
+    assert B.OPEN_QUESTION in behaviours and B.CLOSED_QUESTION not in behaviours
+
+
+def test_when_did_asks_for_a_fact(coder: Coder) -> None:
+    assert coder.code("When did you last have a drink?").primary == B.CLOSED_QUESTION
+
+
+def test_quoted_questions_and_you_know_what_are_not_the_trainees_questions(coder: Coder) -> None:
+    quoted = coder.code('So some nights you think, "Oh no. What if it happens again?"', "I panic at night.")
+    assert B.OPEN_QUESTION not in quoted.behaviours and B.CLOSED_QUESTION not in quoted.behaviours
+    lead = coder.code("You know what? It seems like things have been hard lately.", "It's been a bad month.")
+    assert lead.primary in (B.SIMPLE_REFLECTION, B.COMPLEX_REFLECTION)
+    assert B.CLOSED_QUESTION not in lead.behaviours
+    # A quotation the trainee opens inside their own question is still their question.
+    assert coder.code('What would make you say, "This is not for me?"').primary == B.OPEN_QUESTION
