@@ -624,14 +624,21 @@ _AFFIRM = [
         r"admire) "
         r"(?:your|you|how|that you|the way)|thank(?:s| you) (?:so much )?for (?:being (?:so )?(?:honest|"
         r"open)|sharing (?:that|this|something)|telling me|your (?:honesty|openness)|trusting me|opening up)|"
-        r"you(?:'ve| have)? (?:already )?(?:shown|proven|demonstrated) (?:that )?you)",
+        r"you(?:'ve| have)? (?:already )?(?:shown|proven|demonstrated) (?:that )?you|"
+        # Praise for what the client did in the session: "you did really well today", "you put it so well".
+        r"you (?:did|do|are doing|'re doing|have done|'ve done) (?:really |so |very )?(?:well|great|a (?:great|"
+        r"good|fantastic) job|amazing)|you (?:said|put|explained) (?:it|that) (?:so |really |very )?(?:well|"
+        r"nicely|clearly)|you(?:'re| are) (?:already )?taking (?:a |such a )?(?:huge |big |great |really "
+        r"important |important |positive )?step|(?:it's|it is|that's|that is) (?:really |so |very )?(?:great|"
+        r"wonderful|fantastic|impressive|amazing|excellent) (?:that you|how you|to (?:see|hear) (?:that )?you))",
         "shows says speaks demonstrates strength strengths determination determinations commitment "
         "commitments "
         "courage courages honesty honestys resilience resiliences persistence persistences dedication "
         "dedications resourcefulness resourcefulnesss openness opennesss insight insights effort efforts "
         "care proud pleased step "
         "achievement accomplishment change good done appreciate respect admire thank thanks shown proven "
-        "demonstrated",
+        "demonstrated did do doing done said put explained taking great wonderful fantastic impressive "
+        "amazing excellent",
     ),
 ]
 _GENERIC_PRAISE = _rx(
@@ -918,6 +925,8 @@ _REFLECT_ANYWHERE = _rx(
 )
 # "It sounds like we…", "that sounds like a good plan": a proposal or a verdict, not the client's meaning.
 _NOT_REFLECT_STEM = _rx(
+    r"^(?:it |that |this )?sounds? (?:really |very |pretty |so )?(?:good|great|fine|perfect|lovely|wonderful|"
+    r"excellent|reasonable)\W*$|"
     r"^(?:i think |well,? |oh,? )?(?:it |that |this )?(?:sounds?|seems?) (?:to me )?(?:like|as (?:if|"
     r"though)) "
     r"(?:we|i|(?:it|that) would (?:be )?(?:a |an |the )?(?:really |very )?(?:good|great|helpful|useful|"
@@ -1963,6 +1972,7 @@ def _content_rules(s: _Sentence, words, add, permission, asked_for_advice, *, in
 _CLAUSE = _rx(
     r"\b(?:i|we|is|are|was|were|am|be|been|have|has|had|do|does|did|can|will|would|should|could|might|may|"
     r"must|let's|thank|thanks|please|bye|hi|hello|welcome|sorry|excuse|absolutely|exactly|definitely|indeed|"
+    r"luck|pleasure|congratulations|"
     r"course|totally|true|fair|cool|awesome|nice|perfect|lovely|wonderful|fantastic|excellent|sure|correct|"
     r"certainly|go|goes|see|sees|get|gets|got|let|take|look|looks|tell|say|says|said|mean|means|think|know|"
     r"want|"

@@ -1053,3 +1053,23 @@ def test_quoted_questions_and_you_know_what_are_not_the_trainees_questions(coder
     assert B.CLOSED_QUESTION not in lead.behaviours
     # A quotation the trainee opens inside their own question is still their question.
     assert coder.code('What would make you say, "This is not for me?"').primary == B.OPEN_QUESTION
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "You did really well talking with me today.",
+        "You put that so well.",
+        "You're already taking a big step by coming in.",
+        "It's great that you can see the pattern.",
+    ],
+)
+def test_praise_for_what_the_client_did_is_an_affirmation(coder: Coder, text: str) -> None:
+    coding = coder.code(text, "I think I can do it.")
+    assert B.AFFIRM in coding.behaviours
+    assert not {B.SIMPLE_REFLECTION, B.COMPLEX_REFLECTION} & set(coding.behaviours)
+
+
+@pytest.mark.parametrize("text", ["Okay. That sounds good.", "Good luck with the exam.", "My pleasure."])
+def test_verdicts_and_pleasantries_are_not_reflections(coder: Coder, text: str) -> None:
+    assert coder.code(text, "I'll try the exam on Friday.").primary == B.OTHER
