@@ -141,7 +141,7 @@ _FILLER = _rx(
     r"yeah|yep|yes|"
     r"no|now|then|but|oh|great|good|sure|i see(?! (?:that |you|your|from|on|in|here))|gotcha|got it|wow|gosh|"
     r"sorry|hi|hello|hey|also|"
-    r"anyway)\b[\s,.;:!-]*|(?:you know|i mean|obviously|honestly|basically|actually|seriously|again|of "
+    r"anyway|i mean(?= (?:it|that|this) (?:sounds|seems)))\b[\s,.;:!-]*|(?:you know|i mean|obviously|honestly|basically|actually|seriously|again|of "
     r"course|"
     r"by the way|first of all|secondly|lastly|finally|plus)[,.;:!-]+\s*)+"
 )
@@ -232,6 +232,12 @@ _WH_OPEN = _rx(r"^(?:and |but |so |then )?" + _WH + r"\b")
 _WHAT_ELSE = _rx(
     r"\bwhat else\b|\bwhat about\b|\bhow about\b|\banything else\b|"
     r"\bany (?:other )?(?:thoughts|ideas|sense) (?:\w+ )?(?:on|about|of) (?:what|how|why|where|which)\b"
+)
+# "Is there anything about it that worries you?", "Have there been times when…?": a yes/no form that asks the
+# client to recall or list, like "what else?": open.
+_RECALL = _rx(
+    r"^(?:has|have|is|are|was|were) there (?:been )?(?:anything\b(?! (?:i|we) can\b)|(?:any (?:other )?)?(?:times?|"
+    r"moments?|occasions?)\b|any (?:other )?(?:things?|ways?|parts?|concerns?|worries|reasons?)\b)"
 )
 # A yes/no form wrapped round an invitation to talk ("Would you mind filling me in?"): open.
 _INVITE = _rx(
@@ -686,7 +692,7 @@ _INFO = [
     _Rule(
         "info_population",
         r"\b(?:(?:many|most|lots of|a lot of|some|other|plenty of) (?:people|folks|adults|patients|clients|"
-        r"young people|women|men|parents|students|others)\b|"
+        r"young people|women|men|parents|students|others)\b(?! (?:around|in|at|close to|near) (?:you|your)\b)|"
         r"(?:it's|it is|that's|that is|this is) (?:really |very |quite |pretty |incredibly )?(?:common|"
         r"normal|usual|"
         r"typical|understandable|not unusual|a common)|(?:is|are) (?:really |very |quite |pretty |incredibly |"
@@ -952,6 +958,7 @@ _REFLECT_STEM = _rx(
     r"^(?:it |that |this )?(?:sounds? (?:like|as (?:if|though))|sounds? (?:really |pretty |quite |very )?\w+|"
     r"seems? (?:like|as (?:if|though)|that|to me|you)|(?:it |that )?looks like|"
     r"i (?:hear|'m hearing|am hearing|get the (?:sense|feeling|impression)|sense|can see|can hear|imagine|"
+    r"can tell (?:that )?you|"
     r"guess you|"
     r"can imagine|understand (?:that )?you|gather|notice)|what i(?:'m| am)? hear(?:ing)?|what you're saying|"
     r"if i (?:understand|hear|'ve got|have got)|let me (?:see if|make sure|check) i|in other words|"
@@ -1839,7 +1846,7 @@ def _classify_question_form(s: _Sentence, scaled: bool) -> None:
         return
     if _YESNO.match(head) and (mark or (head.count(" ") >= 2 and _YESNO_SUBJECT.match(head))):
         if mark and not tag:
-            m = _WHAT_ELSE.search(head)
+            m = _WHAT_ELSE.search(head) or _RECALL.match(head)
             if m:
                 s.ask(B.OPEN_QUESTION, "what_else", m.group(0))
                 return

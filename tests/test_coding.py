@@ -1073,3 +1073,26 @@ def test_praise_for_what_the_client_did_is_an_affirmation(coder: Coder, text: st
 @pytest.mark.parametrize("text", ["Okay. That sounds good.", "Good luck with the exam.", "My pleasure."])
 def test_verdicts_and_pleasantries_are_not_reflections(coder: Coder, text: str) -> None:
     assert coder.code(text, "I'll try the exam on Friday.").primary == B.OTHER
+
+
+def test_recall_questions_in_yes_no_form_are_open(coder: Coder) -> None:
+    for text in (
+        "Is there anything about drinking that worries you?",
+        "Have there been times when you cut back?",
+        "Are there any things you would change?",
+    ):
+        assert coder.code(text).primary == B.OPEN_QUESTION, text
+    for text in ("Is there anything I can do to help?", "Are there any questions?"):
+        assert coder.code(text).primary == B.CLOSED_QUESTION, text
+
+
+def test_reflections_after_i_mean_or_i_can_tell(coder: Coder) -> None:
+    prior = "I just feel calmer when I've had a drink."
+    for text in ("I mean it sounds like it helps you relax.", "I can tell you're getting anxious about that day."):
+        assert coder.code(text, prior).primary in (B.SIMPLE_REFLECTION, B.COMPLEX_REFLECTION), text
+
+
+def test_the_people_around_the_client_are_not_population_facts(coder: Coder) -> None:
+    reflection = coder.code("You've got a lot of people around you who still drink.", "All my mates drink.")
+    assert B.GIVE_INFORMATION not in reflection.behaviours
+    assert B.GIVE_INFORMATION in coder.code("A lot of people find the first week the hardest.").behaviours
