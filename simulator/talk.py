@@ -20,15 +20,16 @@ from typing import Literal
 TalkType = Literal["change", "neutral", "sustain"]
 
 _CHANGE = re.compile(
-    r"\b(?:i (?:really |do |just |kind of |sort of |definitely )?(?:want|wanna|would like|'d like|wish|hope) to "
+    r"\b(?:i (?:really |do |just |kind of |sort of |definitely |genuinely )?(?:want to|wanna|would like to|'d like to|"
+    r"wish to|hope to|would love to|'d love to) "
     r"(?:stop|quit|cut|change|get|be|start|try|do|have|make|reduce|feel|lose|give)|"
     r"i (?:need|have|ought|must|should|gotta|got) to (?:stop|quit|cut|change|get|do|start|make|reduce|deal|"
     r"sort|give|try|look)|"
     r"i (?:could|can|might be able to|think i can|think i could|'m able to|am able to) (?:stop|quit|cut|change|"
     r"try|do (?:it|that|this)|start|manage|give)|"
     r"i(?:'m| am| will|'ll) (?:going to|gonna|ready to|willing to|planning to|start|try|stop|quit|cut|make)|"
-    r"i(?:'ve| have) (?:started|stopped|cut|quit|been (?:trying|cutting|cutting back|going)|decided|tried|"
-    r"managed|made)|"
+    r"i(?:'ve| have) (?:started|stopped|cut|quit|been (?:really |actually )?(?:trying|cutting|cutting back|"
+    r"going)|decided|tried|managed|made)|"
     r"it(?:'s| is) (?:time|important to me)|i (?:don't|do not) want to (?:end up|be like|lose|keep|feel like "
     r"this|go back)|(?:worried|scared|afraid|concerned) (?:about|that|of)|it(?:'s| is) (?:affecting|hurting|"
     r"ruining|damaging|costing)|(?:too much|a problem|getting worse|out of (?:hand|control))|"
@@ -51,7 +52,23 @@ _CHANGE = re.compile(
     r"reduced|switched|made an appointment|booked)|i (?:don't|do not) (?:like|want) (?:the way (?:it|i)|"
     r"what it'?s? (?:doing|done)|being (?:like this|this way|hungover|sick))|"
     r"i(?:'m| am) (?:thinking about|considering|ready to|willing to|open to) (?:cutting|stopping|quitting|"
-    r"changing|trying|it|that|doing))\b"
+    r"changing|trying|it|that|doing)|"
+    # Reasons and need in the client's own words: the behaviour gets in the way, messes things up, matters.
+    r"(?:it|that|this|drinking|smoking|using|vaping) (?:kind of |kinda |really |just |always )?(?:gets? in the "
+    r"way|mess(?:es|ed)? (?:things |it |me |everything )?up|screw(?:s|ed)? (?:things |it |me |everything )?up)|"
+    r"i(?:'ve| have)? (?:already |really )?(?:screwed|messed|fucked) (?:it|things|everything) up|"
+    r"(?:tired|sick) of (?:getting|being|feeling|waking|it|this)|"
+    r"(?:this|that|it)(?:'s| is) (?:really |very |so )?important (?:to me|for me)|"
+    r"i (?:still )?think (?:it's|it is|that's|that is) (?:really |very )?important|"
+    r"(?:i think |yeah,? )?(?:that|it)(?:'s| is| sounds like| might (?:not )?be| would be|'d be) (?:a )?"
+    r"(?:good|great|not a bad|not be a bad) idea|(?:it|that)(?:'d| would) make (?:everything|things|it|life) "
+    r"easier|"
+    r"i(?:'d| would)? (?:really )?(?:hope|love for) (?:that )?(?:they|she|he|her|him|my \w+)(?:'d| would)? "
+    r"(?:be proud|to know)|"
+    r"i (?:guess |think |probably )*(?:i )?(?:should|could|need to|have to|'ll have to) (?:probably |"
+    r"really |maybe )?(?:get|take|go|start|try|talk|call|make|do|stop|cut|set)|"
+    r"i(?:'ll| will) do (?:that|it|this)\b(?! again)|i won't (?:bring|buy|keep|have|go)|"
+    r"(?:probably |really )?need to (?:go|talk|start|take|stop|cut|get|make))\b"
 )
 _SUSTAIN = re.compile(
     r"\b(?:i (?:don't|do not|dont|can't|cannot|won't|will not|couldn't) (?:really )?(?:want to|wanna|think i "
@@ -77,7 +94,19 @@ _SUSTAIN = re.compile(
     r"(?:it's|it is) (?:very |really |so )?(?:enjoyable|relaxing|a stress reliever|my only)|"
     r"(?:only|just) (?:a|one|a few|a couple(?: of)?) (?:drinks?|beers?|glasses|cigarettes|smokes|joints?|"
     r"times)|i (?:don't|do not) (?:consider|see) (?:it|my|that|myself)|i (?:don't|do not) have (?:the "
-    r")?time)\b"
+    r")?time|"
+    # Playing it down: "I don't drink that much", "it's not like I get drunk", "barely a pack".
+    r"i (?:don't|do not) (?:really )?(?:think i )?(?:drink|smoke|use|vape) (?:that|very|so|too) (?:much|"
+    r"often|a lot)|it's not like i|(?:smoke|drink|use) (?:barely|hardly)|not (?:really )?(?:a lot|that much)|"
+    r"it's (?:just |only |pretty |kind of )?(?:normal|fun|what everyone)|it's just fun|"
+    # Doubt and discouragement: "I can't see myself changing", "not convinced", "it seems overwhelming".
+    r"i can't see (?:myself|me|how|that)|(?:i'm|i am) (?:definitely |really |just )?not (?:convinced|sure "
+    r"(?:about|that|it))|i (?:just )?(?:don't|do not) (?:really )?want (?:it|that|to)\b|"
+    r"(?:seems?|it's|it is|that's|that is|looks) (?:really |pretty |so |too |just )?(?:overwhelming|daunting|"
+    r"(?:really |too )?(?:hard|difficult))|"
+    r"(?:they|it|that|the \w+) (?:didn't|did not|don't|doesn't|never) (?:work|help)|(?:it|that) was a waste|"
+    r"i(?:'ll| will) keep (?:it|them|my|smoking|drinking|using)|i need (?:that|it|them|my)\b|"
+    r"i (?:haven't|have not) (?:called|done|tried|started|booked|made)(?: (?:it|that|them|the \w+))? yet)\b"
 )
 _YES = re.compile(r"^(?:yes|yeah|yep|definitely|absolutely|sure|i do|i would|i will|i think so|probably)\b")
 _NO = re.compile(r"^(?:no|nope|not really|i don't think so|not at all|never)\b")
