@@ -239,9 +239,16 @@ _RECALL = _rx(
     r"^(?:has|have|is|are|was|were) there (?:been )?(?:anything\b(?! (?:i|we) can\b)|(?:any (?:other )?)?(?:times?|"
     r"moments?|occasions?)\b|any (?:other )?(?:things?|ways?|parts?|concerns?|worries|reasons?)\b)"
 )
+# Asking leave to talk about something ("Would you mind if we talked about…?", "Can we take a minute to look
+# at…?") wants a yes or no: closed, unlike inviting the client to talk ("Can you tell me about…?").
+_LEAVE_TO_TALK = _rx(
+    r"^(?:(?:can|could|may|shall|might) (?:we|i) (?:just )?(?:talk|look|go|discuss|chat|spend|take a (?:look|"
+    r"minute|moment)|share|tell you|give you|show you)|(?:would|do) you mind if (?:we|i)|"
+    r"(?:is it|would it be|will it be) (?:okay|ok|alright|all right|fine) (?:with you )?if (?:we|i))\b"
+)
 # A yes/no form wrapped round an invitation to talk ("Would you mind filling me in?"): open.
 _INVITE = _rx(
-    r"\b(?:tell(?:ing)? me (?:a (?:little |bit )?(?:more )?|more |about|what|how|why)|fill(?:ing)? me in|"
+    r"\b(?:tell(?:ing)? me (?:a (?:little |bit )?(?:more )?|more\b|about|what|how|why)|fill(?:ing)? me in|"
     r"walk(?:ing)? me through|describ(?:e|ing) (?:what|how|it|that|this|a)|say (?:a (?:little |bit )?)?more|"
     r"talk(?:ing)? (?:to me )?(?:a (?:little |bit )?(?:more )?)?about (?:what|how|that|this|it))\b"
 )
@@ -1849,6 +1856,10 @@ def _classify_question_form(s: _Sentence, scaled: bool) -> None:
             m = _WHAT_ELSE.search(head) or _RECALL.match(head)
             if m:
                 s.ask(B.OPEN_QUESTION, "what_else", m.group(0))
+                return
+            m = _LEAVE_TO_TALK.match(head)
+            if m:
+                s.ask(B.CLOSED_QUESTION, "asks_leave", m.group(0))
                 return
             m = _INVITE.search(head)
             if m:

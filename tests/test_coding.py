@@ -1096,3 +1096,14 @@ def test_the_people_around_the_client_are_not_population_facts(coder: Coder) -> 
     reflection = coder.code("You've got a lot of people around you who still drink.", "All my mates drink.")
     assert B.GIVE_INFORMATION not in reflection.behaviours
     assert B.GIVE_INFORMATION in coder.code("A lot of people find the first week the hardest.").behaviours
+
+
+def test_asking_leave_to_talk_is_closed_and_inviting_the_client_to_talk_is_open(coder: Coder) -> None:
+    for text in (
+        "Would you mind if we talked a little bit about the inhaler?",
+        "Can we take a minute to talk about the form?",
+        "Is it okay if I share some information with you?",
+    ):
+        assert B.CLOSED_QUESTION in coder.code(text).behaviours, text
+    for text in ("Can you tell me about the form?", "Would you mind telling me more?", "Could you tell me more?"):
+        assert coder.code(text).primary == B.OPEN_QUESTION, text
