@@ -57,7 +57,7 @@ _CHANGE = re.compile(
     r"(?:it|that|this|drinking|smoking|using|vaping) (?:kind of |kinda |really |just |always )?(?:gets? in the "
     r"way|mess(?:es|ed)? (?:things |it |me |everything )?up|screw(?:s|ed)? (?:things |it |me |everything )?up)|"
     r"i(?:'ve| have)? (?:already |really )?(?:screwed|messed|fucked) (?:it|things|everything) up|"
-    r"(?:tired|sick) of (?:getting|being|feeling|waking|it|this)|"
+    r"(?:tired|sick) of (?:getting|being|feeling|waking)|"
     r"(?:this|that|it)(?:'s| is) (?:really |very |so )?important (?:to me|for me)|"
     r"i (?:still )?think (?:it's|it is|that's|that is) (?:really |very )?important|"
     r"(?:i think |yeah,? )?(?:that|it)(?:'s| is| sounds like| might (?:not )?be| would be|'d be) (?:a )?"
