@@ -236,7 +236,7 @@ _WHAT_ELSE = _rx(
 # "Is there anything about it that worries you?", "Have there been times when…?": a yes/no form that asks the
 # client to recall or list, like "what else?": open.
 _RECALL = _rx(
-    r"^(?:has|have|is|are|was|were) there (?:been )?(?:anything\b(?! (?:i|we) can\b)|(?:any (?:other )?)?(?:times?|"
+    r"^(?:has|have|is|are|was|were) there (?:been )?(?:anything\b(?! (?:that )?(?:i|we) (?:can|could)\b)|(?:any (?:other )?)?(?:times?|"
     r"moments?|occasions?)\b|any (?:other )?(?:things?|ways?|parts?|concerns?|worries|reasons?)\b)"
 )
 # Asking leave to talk about something ("Would you mind if we talked about…?", "Can we take a minute to look
@@ -273,7 +273,7 @@ _SCALE_RATING = _rx(
     r"^how (?:important|confident|ready|motivated|likely|committed|sure|willing|interested|prepared)\b"
 )
 _SCALE_POSITION = _rx(
-    r"\bwhat number\b|\bwhere (?:do|would|did|might) you (?:see|put|place|rate|fall|sit|be)\b|"
+    r"\b(?:what|which) number\b|\bwhere (?:do|would|did|might) you (?:see|put|place|rate|fall|sit|be)\b|"
     r"\bhow (?:would|do) you rate\b"
 )
 # A wh-word opening a statement, not a question: "What I'm hearing is…", "When you drink, you…".

@@ -941,6 +941,10 @@ def test_scale_questions_are_closed_and_embedded_wh_questions_open(coder: Coder)
     assert coder.code("Zero being not at all and ten very. How important is it to you?").primary == B.CLOSED_QUESTION
     assert coder.code("How important is it to you to cut down?").primary == B.OPEN_QUESTION
     assert coder.code("Why a six and not a three?").primary == B.OPEN_QUESTION
+    assert (
+        coder.code("So on a scale of 1 to 10, which number best fits how ready you are?").primary
+        == B.CLOSED_QUESTION
+    )
     assert coder.code("I'm wondering about what might make it easier?").primary == B.OPEN_QUESTION
     assert coder.code("Well, Sam, tell me a bit more about that.").primary == B.OPEN_QUESTION
 
@@ -1082,7 +1086,7 @@ def test_recall_questions_in_yes_no_form_are_open(coder: Coder) -> None:
         "Are there any things you would change?",
     ):
         assert coder.code(text).primary == B.OPEN_QUESTION, text
-    for text in ("Is there anything I can do to help?", "Are there any questions?"):
+    for text in ("Is there anything I can do to help?", "Is there anything that I could help with?", "Are there any questions?"):
         assert coder.code(text).primary == B.CLOSED_QUESTION, text
 
 
