@@ -319,6 +319,11 @@ class DebriefScreen(Screen[None]):
             with TabPane("Ledger", id="tab-ledger"), VerticalScroll(id="ledger"):
                 yield Static(timeline_content(self.data), id="ledger-timeline")
             with TabPane("Transcript", id="tab-transcript"):
+                yield Static(
+                    Content("Click one of your turns, then press g for a better reply to it."),
+                    id="transcript-hint",
+                    classes="hint",
+                )
                 yield Transcript(id="debrief-transcript")
             with TabPane("Notes", id="tab-notes"), VerticalScroll(id="notes-body"):
                 yield Static(Content("Your reflection notes"), classes="section-title")
