@@ -332,7 +332,7 @@ GAP_FIGURES = (
 
 
 def gap_report(a: dict, b: dict) -> list[str]:
-    """Examined parts minus the never-examined part B2: a large positive gap means the rules fit what was seen."""
+    """Examined parts minus the never-examined part B2 (a large positive gap: the rules fit what was seen)."""
     lines = ["== Gap, examined (A + B1) minus never examined (B2)"]
     for label, key in GAP_FIGURES:
         lines.append(f"  {label:<32} {a[key]:.3f} - {b[key]:.3f} = {a[key] - b[key]:+.3f}")

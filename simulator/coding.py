@@ -141,7 +141,8 @@ _FILLER = _rx(
     r"yeah|yep|yes|"
     r"no|now|then|but|oh|great|good|sure|i see(?! (?:that |you|your|from|on|in|here))|gotcha|got it|wow|gosh|"
     r"sorry|hi|hello|hey|also|"
-    r"anyway|i mean(?= (?:it|that|this) (?:sounds|seems)))\b[\s,.;:!-]*|(?:you know|i mean|obviously|honestly|basically|actually|seriously|again|of "
+    r"anyway|i mean(?= (?:it|that|this) (?:sounds|seems)))\b[\s,.;:!-]*|"
+    r"(?:you know|i mean|obviously|honestly|basically|actually|seriously|again|of "
     r"course|"
     r"by the way|first of all|secondly|lastly|finally|plus)[,.;:!-]+\s*)+"
 )
@@ -236,8 +237,9 @@ _WHAT_ELSE = _rx(
 # "Is there anything about it that worries you?", "Have there been times when…?": a yes/no form that asks the
 # client to recall or list, like "what else?": open.
 _RECALL = _rx(
-    r"^(?:has|have|is|are|was|were) there (?:been )?(?:anything\b(?! (?:that )?(?:i|we) (?:can|could)\b)|(?:any (?:other )?)?(?:times?|"
-    r"moments?|occasions?)\b|any (?:other )?(?:things?|ways?|parts?|concerns?|worries|reasons?)\b)"
+    r"^(?:has|have|is|are|was|were) there (?:been )?(?:anything\b(?! (?:that )?(?:i|we) (?:can|could)\b)|"
+    r"(?:any (?:other )?)?(?:times?|moments?|occasions?)\b|"
+    r"any (?:other )?(?:things?|ways?|parts?|concerns?|worries|reasons?)\b)"
 )
 # Asking leave to talk about something ("Would you mind if we talked about…?", "Can we take a minute to look
 # at…?") wants a yes or no: closed, unlike inviting the client to talk ("Can you tell me about…?").
@@ -257,13 +259,14 @@ _WH_FACT = _rx(
     r"^(?:and |but |so |then |okay,? |ok,? )?(?:how (?:often|many|much|long|old|far|frequently)\b|"
     # "When do you think you'll…" and "when was a time…" ask for a judgement or a story, not a date.
     r"when (?!(?:do|are|would|will) you (?:think|thinking|see|imagine|picture|plan|want)\b|"
-    r"(?:was|were|is) (?:a|the|there a) (?:time|moment|day)\b)(?:did|was|were|is|do|does|will|would|are)\b|what (?:time|day|year|age|date)\b|"
+    r"(?:was|were|is) (?:a|the|there a) (?:time|moment|day)\b)(?:did|was|were|is|do|does|will|would|are)\b|"
+    r"what (?:time|day|year|age|date)\b|"
     r"where (?:are|is|was|were|do you live|did you (?:go|live|grow))\b|who (?:is|was|are|were)\b|"
     r"what(?:'s| is| was| were) (?:your|his|her|their|the) (?:\w+'s )?(?:name|names|age|address|dose|job)\b|"
     r"whose\b|what (?:part|brand|number|percentage) of\b|which one\b)"
 )
-# Asking where the client puts themselves on a ruler wants one number ("what number would you give it?");
-# asking how important or how confident they feel is open.
+# Asking where the client puts themselves on a ruler wants one number ("what number would you give it?"), and
+# so does "how confident are you?" once the turn has set out a scale; without a scale it is open.
 _SCALE = _rx(
     r"\b(?:scale|ruler)\b|\b(?:zero|one|0|1) (?:to|through) (?:ten|five|10|5|100)\b|"
     r"\b(?:zero|one|ten|0|1|10|100) (?:being|means|meaning) (?:not|no|very|extremely|totally|completely)\b"
@@ -639,11 +642,13 @@ _AFFIRM = [
         r"open)|sharing (?:that|this|something)|telling me|your (?:honesty|openness)|trusting me|opening up)|"
         r"you(?:'ve| have)? (?:already )?(?:shown|proven|demonstrated) (?:that )?you|"
         # Praise for what the client did in the session: "you did really well today", "you put it so well".
-        r"you (?:did|do|are doing|'re doing|have done|'ve done) (?:really |so |very )?(?:well|great|a (?:great|"
-        r"good|fantastic) job|amazing)|you (?:said|put|explained) (?:it|that) (?:so |really |very )?(?:well|"
-        r"nicely|clearly)|you(?:'re| are) (?:already )?taking (?:a |such a )?(?:huge |big |great |really "
-        r"important |important |positive )?step|(?:it's|it is|that's|that is) (?:really |so |very )?(?:great|"
-        r"wonderful|fantastic|impressive|amazing|excellent) (?:that you|how you|to (?:see|hear) (?:that )?you))",
+        r"you (?:did|do|are doing|'re doing|have done|'ve done) (?:really |so |very )?(?:well|great|"
+        r"a (?:great|good|fantastic) job|amazing)|"
+        r"you (?:said|put|explained) (?:it|that) (?:so |really |very )?(?:well|nicely|clearly)|"
+        r"you(?:'re| are) (?:already )?taking (?:a |such a )?(?:huge |big |great |really "
+        r"important |important |positive )?step|(?:it's|it is|that's|that is) (?:really |so |very )?"
+        r"(?:great|wonderful|fantastic|impressive|amazing|excellent) "
+        r"(?:that you|how you|to (?:see|hear) (?:that )?you))",
         "shows says speaks demonstrates strength strengths determination determinations commitment "
         "commitments "
         "courage courages honesty honestys resilience resiliences persistence persistences dedication "
@@ -685,7 +690,8 @@ _INFO = [
         r"\bwhat (?:happens|will happen|usually happens|tends to happen|goes on|will be (?:[\w]+ ){0,3}?)"
         r"[\w' ,]*? (?:is|was) (?:that|when)\b|"
         # What a treatment is for, how likely something is, what a device shows.
-        r"the (?:idea|point|purpose) (?:of (?:it|this|that|the \w+) )?(?:is|would be) (?:that|to|for you to|you)|"
+        r"the (?:idea|point|purpose) (?:of (?:it|this|that|the \w+) )?(?:is|would be) "
+        r"(?:that|to|for you to|you)|"
         r"(?:it's|that's|it is|that is) (?:\w+ )?(?:unlikely|rare|uncommon)\b|"
         r"you(?:'d| would) (?:be|make) (?:a|an) (?:\w+ )?(?:candidate|fit) for|"
         r"(?:it|this|that) (?:shows|measures|tests|checks) (?:you )?(?:your|the|how))\b",
@@ -693,13 +699,14 @@ _INFO = [
         "normally typically designed meant used known shown proven we seeing checking monitoring referring "
         "sending job role work what way reading results score level levels test scan count pressure "
         "associated linked connected damag* harm* available open need see notice get find have be safe "
-        "nothing test tests result results blood bloods scan scans ecg x ray rays checks check what idea point "
-        "purpose unlikely rare uncommon candidate fit shows measures",
+        "nothing test tests result results blood bloods scan scans ecg x ray rays checks check what idea "
+        "point purpose unlikely rare uncommon candidate fit shows measures",
     ),
     _Rule(
         "info_population",
         r"\b(?:(?:many|most|lots of|a lot of|some|other|plenty of) (?:people|folks|adults|patients|clients|"
-        r"young people|women|men|parents|students|others)\b(?! (?:around|in|at|close to|near) (?:you|your)\b)|"
+        r"young people|women|men|parents|students|others)\b"
+        r"(?! (?:around|in|at|close to|near) (?:you|your)\b)|"
         r"(?:it's|it is|that's|that is|this is) (?:really |very |quite |pretty |incredibly )?(?:common|"
         r"normal|usual|"
         r"typical|understandable|not unusual|a common)|(?:is|are) (?:really |very |quite |pretty |incredibly |"
@@ -841,9 +848,9 @@ _INFO_MARKERS = [
         r"(?:that|which|this) means (?:things like|that you(?:'ll| will| need| should)|you(?:'ll| will| "
         r"need| "
         r"should)|taking|going|doing|getting|using)|"
-        r"(?:is|are) (?:a|an) (?:\w+ )?(?:stimulant|depressant|suppressant|carcinogen|toxin|sedative|irritant)|"
-        r"we (?:often |usually |commonly |generally |typically |sometimes |do )?see (?:very little|little|a lot|"
-        r"lots|plenty|many|more|less|fewer) |"
+        r"(?:is|are) (?:a|an) (?:\w+ )?(?:stimulant|depressant|suppressant|carcinogen|toxin|sedative|"
+        r"irritant)|we (?:often |usually |commonly |generally |typically |sometimes |do )?see "
+        r"(?:very little|little|a lot|lots|plenty|many|more|less|fewer) |"
         r"something (?:else )?(?:that )?you (?:might|may) (?:not )?(?:know|have heard|be aware))\b",
         "know known research studies evidence guideline guidelines data science associated linked connected "
         "correlated called type kind form class group family common available there recommendation guidance limit "
@@ -1074,7 +1081,8 @@ _COMPLEX_MARKERS = [
 # "Sounds like you want to stop?", "You have doubts too, it sounds like?": the reflection stem decides; the
 # rising tone only checks the reflection, it does not ask for new information.
 _RISING_SOUNDS = _rx(
-    r"^(?:it |that )?(?:sounds?|seems?) (?:like|as (?:if|though))\b(?! (?:we|i)\b)|,? (?:it )?(?:sounds|seems) like\W*$"
+    r"^(?:it |that )?(?:sounds?|seems?) (?:like|as (?:if|though))\b(?! (?:we|i)\b)|"
+    r",? (?:it )?(?:sounds|seems) like\W*$"
 )
 # The client's own question, quoted in a reflection: the quotation opened in an earlier sentence
 # ("…and you think, "Oh no. What if it happens again?"").

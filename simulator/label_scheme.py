@@ -11,9 +11,10 @@ a proposal of what to do together is input, as negotiation, and advice or a warn
 input), and the sentences vote with their length in words. A question's words count one and a half times and
 a question that ends the turn gets a few more, because it is what the client is left to answer; so a short
 question after a long stretch of information is still input, while a question after a brief reflection is a
-question; so is a reflection of any length that leads into an open question or a wh-question. Checking questions after
-substance ("okay?", "does that make sense?", "is that right?", "how does that sound?") do not vote. A turn with no substantive sentence is "other", unless it picks up the speaker's
-interrupted sentence, when it shares the function of the turn it continues.
+question; so is a reflection of any length that leads into an open question or a wh-question. Checking
+questions after substance ("okay?", "does that make sense?", "is that right?", "how does that sound?") do not
+vote. A turn with no substantive sentence is "other", unless it picks up the speaker's interrupted sentence,
+when it shares the function of the turn it continues.
 """
 
 from __future__ import annotations

@@ -20,8 +20,8 @@ from typing import Literal
 TalkType = Literal["change", "neutral", "sustain"]
 
 _CHANGE = re.compile(
-    r"\b(?:i (?:really |do |just |kind of |sort of |definitely |genuinely )?(?:want to|wanna|would like to|'d like to|"
-    r"wish to|hope to|would love to|'d love to) "
+    r"\b(?:i (?:really |do |just |kind of |sort of |definitely |genuinely )?"
+    r"(?:want to|wanna|would like to|'d like to|wish to|hope to|would love to|'d love to) "
     r"(?:stop|quit|cut|change|get|be|start|try|do|have|make|reduce|feel|lose|give)|"
     r"i (?:need|have|ought|must|should|gotta|got) to (?:stop|quit|cut|change|get|do|start|make|reduce|deal|"
     r"sort|give|try|look)|"
@@ -54,8 +54,9 @@ _CHANGE = re.compile(
     r"i(?:'m| am) (?:thinking about|considering|ready to|willing to|open to) (?:cutting|stopping|quitting|"
     r"changing|trying|it|that|doing)|"
     # Reasons and need in the client's own words: the behaviour gets in the way, messes things up, matters.
-    r"(?:it|that|this|drinking|smoking|using|vaping) (?:kind of |kinda |really |just |always )?(?:gets? in the "
-    r"way|mess(?:es|ed)? (?:things |it |me |everything )?up|screw(?:s|ed)? (?:things |it |me |everything )?up)|"
+    r"(?:it|that|this|drinking|smoking|using|vaping) (?:kind of |kinda |really |just |always )?"
+    r"(?:gets? in the way|mess(?:es|ed)? (?:things |it |me |everything )?up|"
+    r"screw(?:s|ed)? (?:things |it |me |everything )?up)|"
     r"i(?:'ve| have)? (?:already |really )?(?:screwed|messed|fucked) (?:it|things|everything) up|"
     r"(?:tired|sick) of (?:getting|being|feeling|waking)|"
     r"(?:this|that|it)(?:'s| is) (?:really |very |so )?important (?:to me|for me)|"

@@ -938,7 +938,8 @@ def test_statements_opening_with_a_wh_word_or_an_auxiliary(coder: Coder) -> None
 def test_scale_questions_are_closed_and_embedded_wh_questions_open(coder: Coder) -> None:
     assert coder.code("On a scale from 0 to 10, where would you put yourself?").primary == B.CLOSED_QUESTION
     assert coder.code("On a scale from 0 to 10, how ready are you to stop?").primary == B.CLOSED_QUESTION
-    assert coder.code("Zero being not at all and ten very. How important is it to you?").primary == B.CLOSED_QUESTION
+    ruler = "Zero being not at all and ten very. How important is it to you?"
+    assert coder.code(ruler).primary == B.CLOSED_QUESTION
     assert coder.code("How important is it to you to cut down?").primary == B.OPEN_QUESTION
     assert coder.code("Why a six and not a three?").primary == B.OPEN_QUESTION
     assert (
@@ -1040,7 +1041,9 @@ def test_what_you_need_to_do_is_advice(coder: Coder) -> None:
         "When was a time you stuck with something hard?",
     ],
 )
-def test_wh_questions_after_a_spoken_lead_in_or_asking_for_a_judgement_are_open(coder: Coder, text: str) -> None:
+def test_wh_questions_after_a_spoken_lead_in_or_asking_for_a_judgement_are_open(
+    coder: Coder, text: str
+) -> None:
     behaviours = coder.code(text).behaviours
     assert B.OPEN_QUESTION in behaviours and B.CLOSED_QUESTION not in behaviours
 
@@ -1086,13 +1089,17 @@ def test_recall_questions_in_yes_no_form_are_open(coder: Coder) -> None:
         "Are there any things you would change?",
     ):
         assert coder.code(text).primary == B.OPEN_QUESTION, text
-    for text in ("Is there anything I can do to help?", "Is there anything that I could help with?", "Are there any questions?"):
+    offers = ("Is there anything I can do to help?", "Is there anything that I could help with?")
+    for text in (*offers, "Are there any questions?"):
         assert coder.code(text).primary == B.CLOSED_QUESTION, text
 
 
 def test_reflections_after_i_mean_or_i_can_tell(coder: Coder) -> None:
     prior = "I just feel calmer when I've had a drink."
-    for text in ("I mean it sounds like it helps you relax.", "I can tell you're getting anxious about that day."):
+    for text in (
+        "I mean it sounds like it helps you relax.",
+        "I can tell you're getting anxious about that day.",
+    ):
         assert coder.code(text, prior).primary in (B.SIMPLE_REFLECTION, B.COMPLEX_REFLECTION), text
 
 
@@ -1109,5 +1116,9 @@ def test_asking_leave_to_talk_is_closed_and_inviting_the_client_to_talk_is_open(
         "Is it okay if I share some information with you?",
     ):
         assert B.CLOSED_QUESTION in coder.code(text).behaviours, text
-    for text in ("Can you tell me about the form?", "Would you mind telling me more?", "Could you tell me more?"):
+    for text in (
+        "Can you tell me about the form?",
+        "Would you mind telling me more?",
+        "Could you tell me more?",
+    ):
         assert coder.code(text).primary == B.OPEN_QUESTION, text
