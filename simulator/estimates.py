@@ -12,7 +12,8 @@ see:
   reflections, and falls with the expert role: persuading without permission, confronting, giving
   information or advice, question runs that outnumber reflections, and the trainee doing most of the talking.
 - **Cultivating change talk** looks at what followed the client's change talk: a reflection, an affirmation or
-  an open question keeps it going. Open questions in general also count a little.
+  an open question keeps it going. Open questions in general also count a little. Talk the session ends on is
+  left out of both talk ratings: the trainee had no turn to answer it with.
 - **Softening sustain talk** looks at what followed the client's sustain talk: reflecting it or leaving the
   choice with the client softens it; persuading or confronting hardens it. With no sustain talk the rating
   depends on the non-adherent rate alone (MITI allows a high rating when there was none).
@@ -132,17 +133,19 @@ def estimate_globals(turns: Sequence[CodedTurn]) -> GlobalEstimates | None:
         if turn.speaker != "client" or turn.talk not in ("change", "sustain"):
             continue
         reply = next((t for t in turns[i + 1 :] if t.speaker != "client"), None)
+        if reply is None:
+            continue  # the session ended on it: the trainee had no turn to answer with
         if turn.talk == "change":
             change_total += 1
-            if reply is not None and reply.behaviours & _ENCOURAGE:
+            if reply.behaviours & _ENCOURAGE:
                 change_followed += 1
                 evidence_cct.append(reply.index)
         else:
             sustain_total += 1
-            if reply is not None and reply.behaviours & _HARDEN:
+            if reply.behaviours & _HARDEN:
                 sustain_hardened += 1
                 evidence_sst.append(reply.index)
-            elif reply is not None and reply.behaviours & _SOFTEN:
+            elif reply.behaviours & _SOFTEN:
                 sustain_followed += 1
                 evidence_sst.append(reply.index)
 

@@ -48,3 +48,20 @@ def test_sustain_talk_met_with_persuasion_hardens_it() -> None:
     hardened = estimate_globals([client("sustain", 0), therapist(B.PERSUADE, index=1)])
     assert softened.softening_sustain_talk > hardened.softening_sustain_talk
     assert "met with persuading" in hardened.details["softening_sustain_talk"]
+
+
+def test_talk_the_session_ends_on_is_not_held_against_the_trainee() -> None:
+    # The trainee had no turn after the client's last change or sustain talk, so there was nothing to answer with.
+    ends_on_change = [therapist(B.OPEN_QUESTION, index=0), client("change", 1)]
+    never_any = [therapist(B.OPEN_QUESTION, index=0), client("neutral", 1)]
+    assert (
+        estimate_globals(ends_on_change).cultivating_change_talk
+        == estimate_globals(never_any).cultivating_change_talk
+    )
+    ends_on_sustain = [therapist(B.OPEN_QUESTION, index=0), client("sustain", 1)]
+    assert (
+        estimate_globals(ends_on_sustain).softening_sustain_talk
+        == estimate_globals(never_any).softening_sustain_talk
+    )
+    answered = [therapist(B.OPEN_QUESTION, index=0), client("change", 1), therapist(B.GIVE_INFORMATION, index=2)]
+    assert estimate_globals(answered).cultivating_change_talk < estimate_globals(never_any).cultivating_change_talk
