@@ -1471,6 +1471,18 @@ def _stem(word: str) -> str:
 
 
 _CONTENT: dict[str, frozenset[str]] = {}
+_RISK_TALK: dict[str, bool] = {}
+
+
+def _speaks_of_risk(text: str) -> bool:
+    """Whether an earlier turn speaks of risk (memoised: each turn is context for the next several)."""
+    hit = _RISK_TALK.get(text)
+    if hit is None:
+        hit = _RISK_CONTEXT.search(text.translate(_QUOTES).lower()) is not None
+        if len(_RISK_TALK) >= _CACHE_MAX:
+            _RISK_TALK.clear()
+        _RISK_TALK[text] = hit
+    return hit
 
 
 def _content(text: str) -> frozenset[str]:
@@ -1722,7 +1734,7 @@ class Coder:
         risk_context = check_risk and bool(
             _RISK_CONTEXT.search(low)
             or (_RISK_CONTEXT.search(prior_low) if prior_low else None)
-            or any(_RISK_CONTEXT.search(t.translate(_QUOTES).lower()) for _, t in context or ())
+            or any(_speaks_of_risk(t) for _, t in context or ())
         )
         risky_turn = risk_context or (check_risk and _SUICIDE.search(low, words) is not None)
 
