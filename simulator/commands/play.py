@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .common import err_console, fail, open_store, resolve_scenario
 from .llm import ApiBaseOption, ModelOption
+
+if TYPE_CHECKING:
+    import asyncio
 
 Seed = Annotated[int, typer.Option(help="Seed for the scripted patient's choice of lines.")]
 Trainee = Annotated[str, typer.Option(help="Your pseudonym for the session record (not your real name).")]
@@ -55,6 +57,8 @@ def play_command(
     store = open_store() if save else None
     engine = prepare_engine(found, model, api_base)
     try:
+        import asyncio  # here, not at import: `mhsim --help` stays quick
+
         session = asyncio.run(rehearse(found, lines, seed=seed, store=store, trainee=trainee, engine=engine))
     except EngineError as exc:
         fail(f"the patient could not reply: {exc}")
@@ -165,6 +169,8 @@ def _run_chat(session, *, opening: bool) -> None:
         console.rule(f"Resuming {scenario.title}")
         print_transcript(console, session.turns, name)
     try:
+        import asyncio
+
         with asyncio.Runner() as runner:
             _converse(session, console, runner)
     except KeyboardInterrupt:
