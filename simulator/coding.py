@@ -431,7 +431,9 @@ _DIRECTIVE_OTHER = _Rule(
     r"i (?:really )?(?:think|believe|feel) (?:that )?(?:it|this|that)(?:'d| would|'ll| will) (?:be (?:a |"
     r"really |very )?(?:good|great|helpful|useful|best|wise|smart) (?:idea|thing|step|plan|for you|to|if)|"
     r"help (?:you|a lot))|all you (?:have|need) to do|if you (?:just|only) (?:stopped|tried|"
-    r"did|went|cut)|what you (?:really |just |probably )?(?:need|have|ought) to do is)\b",
+    r"did|went|cut)|"
+    r"what you (?:really |just |probably )?(?:need|have|ought) to do is\b(?! (?:hard|difficult|tough|not|so|"
+    r"really|a lot)\b))\b",
     "want need like think believe feel were was thing important can cannot mustn advice suggest recommend "
     "what "
     "advise answer all just only we avoid switch stop cut start use encourage make love hate",
@@ -646,7 +648,7 @@ _AFFIRM = [
         r"a (?:great|good|fantastic) job|amazing)|"
         r"you (?:said|put|explained) (?:it|that) (?:so |really |very )?(?:well|nicely|clearly)|"
         r"you(?:'re| are) (?:already )?taking (?:a |such a )?(?:huge |big |great |really "
-        r"important |important |positive )?step|(?:it's|it is|that's|that is) (?:really |so |very )?"
+        r"important |important |positive )?step\b(?! back| away)|(?:it's|it is|that's|that is) (?:really |so |very )?"
         r"(?:great|wonderful|fantastic|impressive|amazing|excellent) "
         r"(?:that you|how you|to (?:see|hear) (?:that )?you))",
         "shows says speaks demonstrates strength strengths determination determinations commitment "
@@ -690,11 +692,13 @@ _INFO = [
         r"\bwhat (?:happens|will happen|usually happens|tends to happen|goes on|will be (?:[\w]+ ){0,3}?)"
         r"[\w' ,]*? (?:is|was) (?:that|when)\b|"
         # What a treatment is for, how likely something is, what a device shows.
-        r"the (?:idea|point|purpose) (?:of (?:it|this|that|the \w+) )?(?:is|would be) "
-        r"(?:that|to|for you to|you)|"
-        r"(?:it's|that's|it is|that is) (?:\w+ )?(?:unlikely|rare|uncommon)\b|"
+        # (Not "so the idea is you'd cut down…", which gives back the client's own plan.)
+        r"the (?:idea|point|purpose) of (?:it|this|that|the \w+) (?:is|would be)|"
+        r"the (?:idea|point|purpose) (?:is|would be) (?:that )?(?:for you to|you(?:'d| would)? use|"
+        r"(?:it|this|that)(?:'s| is| will|'ll)|to (?:use|take|help|stop|reduce|replace))|"
+        r"(?:it's|that's|it is|that is) (?:\w+ )?(?:unlikely|rare|uncommon)\b(?! for you)|"
         r"you(?:'d| would) (?:be|make) (?:a|an) (?:\w+ )?(?:candidate|fit) for|"
-        r"(?:it|this|that) (?:shows|measures|tests|checks) (?:you )?(?:your|the|how))\b",
+        r"(?:it|this) shows you (?:your|the|how)|(?:it|this|the \w+) (?:measures|tests) (?:your|the|how))\b",
         "sign signs symptom symptoms cause side effect effects result risk factor often usually generally "
         "normally typically designed meant used known shown proven we seeing checking monitoring referring "
         "sending job role work what way reading results score level levels test scan count pressure "

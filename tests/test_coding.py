@@ -1122,3 +1122,22 @@ def test_asking_leave_to_talk_is_closed_and_inviting_the_client_to_talk_is_open(
         "Could you tell me more?",
     ):
         assert coder.code(text).primary == B.OPEN_QUESTION, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "So the idea is you would cut down during the week and keep Saturdays.",
+        "The point is you want to feel in control again.",
+        "It is rare for you to feel this low, then.",
+        "What you have to do is hard, I know.",
+    ],
+)
+def test_giving_back_the_clients_plan_is_not_information_or_advice(coder: Coder, text: str) -> None:
+    coding = coder.code(text, "I want to cut down in the week but keep Saturdays. I want to feel in control.")
+    assert coding.primary in (B.SIMPLE_REFLECTION, B.COMPLEX_REFLECTION)
+
+
+def test_praise_is_not_read_into_other_phrases(coder: Coder) -> None:
+    assert B.GIVE_INFORMATION not in coder.code("That shows how much you care about her.").behaviours
+    assert B.AFFIRM not in coder.code("You are taking a step back from it?", "I'm stepping back.").behaviours
