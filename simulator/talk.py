@@ -61,18 +61,22 @@ _CHANGE = re.compile(
     r"(?:tired|sick) of (?:getting|being|feeling|waking)|"
     r"(?:this|that|it)(?:'s| is) (?:really |very |so )?important (?:to me|for me)|"
     r"i (?:still )?think (?:it's|it is|that's|that is) (?:really |very )?important|"
-    r"(?:i think |yeah,? )?(?:that|it)(?:'s| is| sounds like| might (?:not )?be| would be|'d be) (?:a )?"
-    r"(?:good|great|not a bad|not be a bad) idea|(?:it|that)(?:'d| would) make (?:everything|things|it|life) "
-    r"easier|"
+    # The client's own verdict, at the start of a sentence (not "the GP thought it would be a good idea").
+    r"(?:^|[.!?] )(?:(?:i think|yeah,?|yes,?|okay,?|well,?) )*(?:that|it)(?:'s| is| sounds like| might (?:not )?be| "
+    r"would be|'d be) (?:a )?(?:good|great|not a bad|not be a bad) idea|"
+    r"(?:it|that)(?:'d| would) make (?:everything|things|it|life) easier|"
     r"i(?:'d| would)? (?:really )?(?:hope|love for) (?:that )?(?:they|she|he|her|him|my \w+)(?:'d| would)? "
     r"(?:be proud|to know)|"
+    # Need and steps: "I guess I should call them", "I could take it at night" (not "I have to go now").
     r"i (?:guess |think |probably )*(?:i )?(?:should|could|need to|have to|'ll have to) (?:probably |"
-    r"really |maybe )?(?:get|take|go|start|try|talk|call|make|do|stop|cut|set)|"
-    r"i(?:'ll| will) do (?:that|it|this)\b(?! again)|i won't (?:bring|buy|keep|have|go)|"
-    r"(?:probably |really )?need to (?:go|talk|start|take|stop|cut|get|make))\b"
+    r"really |maybe )?(?:start|try|talk|call|stop|cut|set|take (?:it|them|my|the))|"
+    r"(?:^|[.!?,] )(?:okay,? |all right,? |alright,? |yeah,? )?i(?:'ll| will) do (?:that|it|this)\b(?! again)|"
+    r"i won't (?:bring|buy|keep|have)|(?:^|[.!?] )(?:probably |really )?need to (?:talk|start|stop|cut))\b"
 )
 _SUSTAIN = re.compile(
-    r"\b(?:i (?:don't|do not|dont|can't|cannot|won't|will not|couldn't) (?:really )?(?:want to|wanna|think i "
+    r"\b(?:i (?:don't|do not|dont|can't|cannot|won't|will not|couldn't) (?:really )?(?:(?:want to|wanna)"
+    # not wanting to change, not "I don't want to be here" (risk) or "I don't want to put it on her"
+    r"(?! (?:be here|be around|be alive|live|wake|exist|put|burden|bother|worry|upset|hurt|let)\b)|think i "
     r"(?:can|could|need|should)|see (?:the|a|why)|need to|have to|stop|quit|cut|change|do (?:it|that|this)|"
     r"give (?:it|that) up|imagine)|"
     r"i(?:'m| am) not (?:ready|going to|gonna|sure i (?:can|want)|willing|an alcoholic|addicted)|"
@@ -98,16 +102,14 @@ _SUSTAIN = re.compile(
     r")?time|"
     # Playing it down: "I don't drink that much", "it's not like I get drunk", "barely a pack".
     r"i (?:don't|do not) (?:really )?(?:think i )?(?:drink|smoke|use|vape) (?:that|very|so|too) (?:much|"
-    r"often|a lot)|it's not like i|(?:smoke|drink|use) (?:barely|hardly)|not (?:really )?(?:a lot|that much)|"
+    r"often|a lot)|it's not like i|(?:smoke|drink|use) (?:barely|hardly)|"
     r"it's (?:just |only |pretty |kind of )?(?:normal|fun|what everyone)|it's just fun|"
     # Doubt and discouragement: "I can't see myself changing", "not convinced", "it seems overwhelming".
-    r"i can't see (?:myself|me|how|that)|(?:i'm|i am) (?:definitely |really |just )?not (?:convinced|sure "
-    r"(?:about|that|it))|i (?:just )?(?:don't|do not) (?:really )?want (?:it|that|to)\b|"
-    r"(?:seems?|it's|it is|that's|that is|looks) (?:really |pretty |so |too |just )?(?:overwhelming|daunting|"
-    r"(?:really |too )?(?:hard|difficult))|"
+    r"i can't see (?:myself|me) (?:changing|stopping|quitting|giving)|(?:i'm|i am) (?:definitely |really |"
+    r"just )?not convinced|"
+    r"(?:seems?|it's|it is|that's|that is|looks) (?:really |pretty |so |too |just )?(?:overwhelming|daunting)|"
     r"(?:they|it|that|the \w+) (?:didn't|did not|don't|doesn't|never) (?:work|help)|(?:it|that) was a waste|"
-    r"i(?:'ll| will) keep (?:it|them|my|smoking|drinking|using)|i need (?:that|it|them|my)\b|"
-    r"i (?:haven't|have not) (?:called|done|tried|started|booked|made)(?: (?:it|that|them|the \w+))? yet)\b"
+    r"i(?:'ll| will) keep (?:smoking|drinking|using|vaping))\b"
 )
 _YES = re.compile(r"^(?:yes|yeah|yep|definitely|absolutely|sure|i do|i would|i will|i think so|probably)\b")
 _NO = re.compile(r"^(?:no|nope|not really|i don't think so|not at all|never)\b")

@@ -146,3 +146,23 @@ def test_a_bare_yes_takes_its_direction_from_the_question():
     asked = [("therapist", "Do you think you could go a month without smoking?")]
     assert client_talk_type("Yeah, probably.", asked) == "change"
     assert client_talk_type("No.", asked) == "sustain"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I have to go back to work now. Thanks.",
+        "The GP thought it would be a good idea for me to come.",
+        "I'm not saying I'll do it, mind.",
+        "I'll keep it between us.",
+        "It's hard to answer like that.",
+        "There's not a lot to tell.",
+        "I don't want to put it on her.",
+        "I'm not sure it tells you much.",
+        "I could get something for the headaches, maybe?",
+    ],
+)
+def test_everyday_lines_are_not_change_or_sustain_talk(text):
+    from simulator.talk import client_talk_type
+
+    assert client_talk_type(text) == "neutral"
