@@ -710,7 +710,7 @@ _INFO = [
         "info_population",
         r"\b(?:(?:many|most|lots of|a lot of|some|other|plenty of) (?:people|folks|adults|patients|clients|"
         r"young people|women|men|parents|students|others)\b"
-        r"(?! (?:around|in|at|close to|near) (?:you|your)\b)|"
+        r"(?! (?:around|close to|near) (?:you|your)\b| in your (?:life|family|circle|house|home)\b)|"
         r"(?:it's|it is|that's|that is|this is) (?:really |very |quite |pretty |incredibly )?(?:common|"
         r"normal|usual|"
         r"typical|understandable|not unusual|a common)|(?:is|are) (?:really |very |quite |pretty |incredibly |"

@@ -1107,6 +1107,7 @@ def test_the_people_around_the_client_are_not_population_facts(coder: Coder) -> 
     reflection = coder.code("You've got a lot of people around you who still drink.", "All my mates drink.")
     assert B.GIVE_INFORMATION not in reflection.behaviours
     assert B.GIVE_INFORMATION in coder.code("A lot of people find the first week the hardest.").behaviours
+    assert B.GIVE_INFORMATION in coder.code("Many students in your position apply for an extension.").behaviours
 
 
 def test_asking_leave_to_talk_is_closed_and_inviting_the_client_to_talk_is_open(coder: Coder) -> None:
