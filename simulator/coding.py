@@ -273,7 +273,8 @@ _SCALE = _rx(
 )
 # Once the turn has set out a scale, "how confident are you?" asks for a point on it (a number), not a story.
 _SCALE_RATING = _rx(
-    r"^how (?:important|confident|ready|motivated|likely|committed|sure|willing|interested|prepared)\b"
+    r"^how (?!come\b|about\b|(?:do|does|did|would|could|can|is|are|was|were|has|have|had|will|should|might|"
+    r"may)\b)[a-z]+\b"
 )
 _SCALE_POSITION = _rx(
     r"\b(?:what|which) number\b|\bwhere (?:do|would|did|might) you (?:see|put|place|rate|fall|sit|be)\b|"

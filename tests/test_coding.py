@@ -940,6 +940,8 @@ def test_scale_questions_are_closed_and_embedded_wh_questions_open(coder: Coder)
     assert coder.code("On a scale from 0 to 10, how ready are you to stop?").primary == B.CLOSED_QUESTION
     ruler = "Zero being not at all and ten very. How important is it to you?"
     assert coder.code(ruler).primary == B.CLOSED_QUESTION
+    assert coder.code("On a scale of 0 to 10, how low has your mood been?").primary == B.CLOSED_QUESTION
+    assert coder.code("How low has your mood been?").primary == B.OPEN_QUESTION
     assert coder.code("How important is it to you to cut down?").primary == B.OPEN_QUESTION
     assert coder.code("Why a six and not a three?").primary == B.OPEN_QUESTION
     assert (
