@@ -1090,8 +1090,12 @@ _RISING_SOUNDS = _rx(
     r",? (?:it )?(?:sounds|seems) like\W*$"
 )
 # The client's own question, quoted in a reflection: the quotation opened in an earlier sentence
-# ("…and you think, "Oh no. What if it happens again?"").
+# ("…and you think, "Oh no. What if it happens again?""), after words that give it to the client.
 _QUOTED_QUESTION = _rx(r'^[^"]*\?"\s*$')
+_VOICES_CLIENT = _rx(
+    r"\b(?:you(?:'re| are)? (?:think|thinking|wonder|wondering|feel|feeling|say|saying|said|go|going|tell "
+    r"yourself|ask yourself|told yourself|asked yourself)|part of you|you(?:'re| are)? like)\b[^\"]{0,20}\""
+)
 _RISING_REFLECTION = _rx(
     "|".join(rx.pattern for name, rx in _COMPLEX_MARKERS if name in ("double_sided", "metaphor", "meaning"))
 )
@@ -1747,10 +1751,11 @@ class Coder:
         # sleep and not wake up. Have you had thoughts like that?") asks what it describes.
         lead_in = [False] * len(sentences)
         scaled = _SCALE.search(low) is not None
+        voices_client = '"' in low and _VOICES_CLIENT.search(low) is not None
         refers_back = False
         for i in range(len(sentences) - 1, -1, -1):
             s = sentences[i]
-            _classify_question(s, scaled)
+            _classify_question(s, scaled, voices_client)
             lead_in[i] = refers_back and not s.question
             if s.question and _REFERS_BACK.search(s.text):
                 refers_back = True
@@ -1826,10 +1831,10 @@ def _asks_for_number(head: str, text: str, scaled: bool) -> bool:
     return scaled and bool(_SCALE_POSITION.search(text) or _SCALE_RATING.match(head))
 
 
-def _classify_question(s: _Sentence, scaled: bool = False) -> None:
+def _classify_question(s: _Sentence, scaled: bool = False, voices_client: bool = False) -> None:
     _classify_question_form(s, scaled)
     if s.question and (
-        _QUOTED_QUESTION.search(s.text)
+        (voices_client and _QUOTED_QUESTION.search(s.text))
         or (
             s.qrule in ("rising_statement", "tag_question")
             and (_RISING_REFLECTION.search(s.text) or _RISING_SOUNDS.search(s.head))

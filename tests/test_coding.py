@@ -1060,8 +1060,13 @@ def test_quoted_questions_and_you_know_what_are_not_the_trainees_questions(coder
     lead = coder.code("You know what? It seems like things have been hard lately.", "It's been a bad month.")
     assert lead.primary in (B.SIMPLE_REFLECTION, B.COMPLEX_REFLECTION)
     assert B.CLOSED_QUESTION not in lead.behaviours
-    # A quotation the trainee opens inside their own question is still their question.
+    # A quotation the trainee opens inside their own question is still their question, and so is a question
+    # inside a quotation that nothing gives to the client.
     assert coder.code('What would make you say, "This is not for me?"').primary == B.OPEN_QUESTION
+    suggested = coder.code('Try this: "It sounds like she cares. What would it be like to tell her?"', "She rang.")
+    assert B.OPEN_QUESTION in suggested.behaviours
+    inner = coder.code('And part of you is saying, "Enough. Why do I keep doing this?"', "I hate it.")
+    assert B.OPEN_QUESTION not in inner.behaviours
 
 
 @pytest.mark.parametrize(
