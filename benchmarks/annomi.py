@@ -193,9 +193,20 @@ def subtype_reference(full: list[dict[str, str]]) -> dict[tuple[str, str], dict[
 # --- Evaluation ------------------------------------------------------------------------------------------------
 
 
+def coded_turn(src: dict[str, str], out: dict):
+    """One row as the estimates read it: who spoke, the therapist's codes or the client's talk type, its length."""
+    from simulator.codes import Behaviour
+    from simulator.estimates import CodedTurn
+
+    words = len(src["utterance_text"].split())
+    if src["interlocutor"] == "therapist":
+        behaviours = frozenset(Behaviour(b) for b in out["behaviours"]) - {Behaviour.OTHER}
+        return CodedTurn("therapist", behaviours, words=words)
+    return CodedTurn("client", talk=out["client_talk_type"], words=words)
+
+
 def evaluate(simple, coded, subtypes, transcripts: set[str]) -> dict[str, object]:
     """Every figure for the transcripts in ``transcripts``."""
-    from simulator.codes import Behaviour
     from simulator.estimates import CodedTurn, estimate_globals
 
     gold: list[str] = []
@@ -222,13 +233,10 @@ def evaluate(simple, coded, subtypes, transcripts: set[str]) -> dict[str, object
                 q_pairs.append((ref["question"], out["question_subtype"]))
             if ref.get("reflection") and out["reflection_subtype"]:
                 r_pairs.append((ref["reflection"], out["reflection_subtype"]))
-            behaviours = frozenset(Behaviour(b) for b in out["behaviours"]) - {Behaviour.OTHER}
-            per_transcript[tid].append(CodedTurn("therapist", behaviours, words=len(src["utterance_text"].split())))
         else:
             talk_gold.append(src["client_talk_type"])
             talk_pred.append(out["client_talk_type"])
-            words = len(src["utterance_text"].split())
-            per_transcript[tid].append(CodedTurn("client", talk=out["client_talk_type"], words=words))
+        per_transcript[tid].append(coded_turn(src, out))
 
     result: dict[str, object] = {"n_utterances": len(gold), "n_transcripts": len(groups)}
     result["accuracy"] = accuracy(gold, pred)
