@@ -122,7 +122,8 @@ def cluster_bootstrap(groups: dict[str, list[tuple[str, str]]], stat, reps: int 
 # --- Data --------------------------------------------------------------------------------------------------------
 
 
-def _read(path: Path) -> list[dict[str, str]]:
+def read_rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a CSV file with a header, as dictionaries."""
     with path.open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 
@@ -269,12 +270,12 @@ def evaluate(simple, coded, subtypes, transcripts: set[str]) -> dict[str, object
     low = [t for t in index if quality[t] == "low"]
     result["auc"] = auc([index[t] for t in high], [index[t] for t in low])
     result["auc_length_only"] = auc([length[t] for t in high], [length[t] for t in low])
-    result["auc_length_controlled"] = auc(*_residual_split(index, length, high, low))
+    result["auc_length_controlled"] = auc(*residual_split(index, length, high, low))
     result["n_high"], result["n_low"] = len(high), len(low)
     return result
 
 
-def _residual_split(index, length, high, low):
+def residual_split(index, length, high, low):
     """The MI index minus its least-squares prediction from log length, split by quality."""
     ids = list(index)
     xs = [length[t] for t in ids]
@@ -353,11 +354,11 @@ def measure() -> dict | None:
     simple_path, full_path = folder / "AnnoMI-simple.csv", folder / "AnnoMI-full.csv"
     if not simple_path.is_file():
         return None
-    simple = _read(simple_path)
+    simple = read_rows(simple_path)
     coded, seconds = run_command(simple_path)
     if len(coded) != len(simple):
         raise RuntimeError(f"the command wrote {len(coded)} rows for {len(simple)} input rows")
-    subtypes = subtype_reference(_read(full_path)) if full_path.is_file() else {}
+    subtypes = subtype_reference(read_rows(full_path)) if full_path.is_file() else {}
     parts = split_parts(simple)
 
     def only(*names: str) -> dict:

@@ -144,7 +144,7 @@ def summarise(grouped, judged: dict[str, object], estimates: dict[str, object]) 
         if not high or not low:
             return float("nan"), float("nan")
         plain = annomi.auc([index[t] for t in high], [index[t] for t in low])
-        controlled = annomi.auc(*annomi._residual_split(index, length, high, low))
+        controlled = annomi.auc(*annomi.residual_split(index, length, high, low))
         return plain, controlled
 
     agreement = {}
@@ -225,7 +225,7 @@ def main(argv: list[str] | None = None, *, client=None) -> int:
             "run again with --send to allow it."
         )
         return 2
-    rows = annomi._read(path)
+    rows = annomi.read_rows(path)
     grouped = transcripts(rows)
     ids = sample(grouped, args.limit)
 
