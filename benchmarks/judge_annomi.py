@@ -204,9 +204,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None, *, client=None) -> int:
     """Run the benchmark; 0 when it ran or the data is absent, 2 when it cannot start."""
-    from simulator.config import load_config
+    from simulator.config import config_path, load_config
     from simulator.llm import judge as judging
     from simulator.llm.consent import has_consent, recipient
+    from simulator.yamlfile import FileProblems
 
     args = parse_args(argv)
     folder = annomi.data_dir()
@@ -214,9 +215,13 @@ def main(argv: list[str] | None = None, *, client=None) -> int:
     if not path.is_file():
         print(annomi.skip_message())
         return 0
-    settings = judging.judge_settings(load_config(), model=args.model, api_base=args.api_base)
-    if not settings.model:
-        print("No judge model: pass --model (and --api-base for a local server), or set judge.model.")
+    try:
+        settings = judging.judge_settings(load_config(), model=args.model, api_base=args.api_base)
+    except FileProblems as exc:
+        print(f"The config file {config_path()} has problems:\n" + "\n".join(str(p) for p in exc.problems))
+        return 2
+    except judging.NoJudgeModel as exc:
+        print(exc)
         return 2
     who = recipient(settings.model, settings.api_base)
     if not who.local and not has_consent(who) and not args.send:

@@ -102,3 +102,12 @@ def test_spearman_by_hand() -> None:
     assert bench.spearman([1, 2, 3], [10, 20, 30]) == pytest.approx(1.0)
     assert bench.spearman([1, 2, 3], [3, 2, 1]) == pytest.approx(-1.0)
     assert bench.spearman([1, 1, 2], [5, 5, 9]) == pytest.approx(1.0)
+
+
+def test_no_model_or_a_broken_config_is_said_plainly(dev_split, mhsim_home, capsys) -> None:
+    assert bench.main([], client=FakeClient()) == 2
+    assert "No language model is configured for the judge" in capsys.readouterr().out
+    (mhsim_home / "config.yaml").write_text("judge:\n  model: [1, 2\n", encoding="utf-8")
+    assert bench.main(LOCAL, client=FakeClient()) == 2
+    out = capsys.readouterr().out
+    assert "config.yaml has problems" in out and "config.yaml:3:1" in out
