@@ -111,3 +111,9 @@ def test_no_model_or_a_broken_config_is_said_plainly(dev_split, mhsim_home, caps
     assert bench.main(LOCAL, client=FakeClient()) == 2
     out = capsys.readouterr().out
     assert "config.yaml has problems" in out and "config.yaml:3:1" in out
+
+
+def test_an_output_folder_that_does_not_exist_is_found_before_any_call(dev_split, tmp_path, capsys) -> None:
+    client = FakeClient()
+    assert bench.main([*LOCAL, "-o", str(tmp_path / "missing" / "r.json")], client=client) == 2
+    assert "does not exist" in capsys.readouterr().out and client.calls == []
