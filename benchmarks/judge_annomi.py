@@ -210,8 +210,8 @@ def main(argv: list[str] | None = None, *, client=None) -> int:
     from simulator.yamlfile import FileProblems
 
     args = parse_args(argv)
-    if args.output is not None and not args.output.parent.is_dir():
-        print(f"Cannot write {args.output}: the folder {args.output.parent} does not exist.")  # before any call
+    if args.output is not None and not args.output.parent.is_dir():  # say so before any model call
+        print(f"Cannot write {args.output}: the folder {args.output.parent} does not exist.")
         return 2
     folder = annomi.data_dir()
     path = folder / "AnnoMI-simple.csv"
