@@ -3,7 +3,6 @@ scores (which are always kept)."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from simulator.library import Entry, Library, known_rubric_ids, load_scenario
 from simulator.store import Store
 
 from .conftest import play_and_store
-from .test_llm_coach import notices, open_debrief
+from .debrief_helpers import notices, running_debrief
 
 ROOT = Path(__file__).resolve().parent.parent
 HELEN = "low-mood-passive-si"
@@ -35,15 +34,9 @@ async def test_debrief_shows_a_stored_llm_judgement_beside_the_estimates(lib, se
     from simulator.judgements import GLOBALS, GlobalJudgement, Judgement
 
     async def judge_section() -> str | None:
-        app, make = await open_debrief(lib, session_id, Config())
-        with Store.open_default() as store:
-            async with app.run_test(size=(100, 34)) as pilot:
-                await asyncio.wait_for(app.library_loaded.wait(), 60)
-                screen = make(store)
-                await app.push_screen(screen)
-                await pilot.pause()
-                found = screen.query("#debrief-judge")
-                return str(found.first().query(Static).last().render()) if found else None
+        async with running_debrief(lib, session_id, Config()) as (app, pilot, screen):
+            found = screen.query("#debrief-judge")
+            return str(found.first().query(Static).last().render()) if found else None
 
     assert await judge_section() is None, "no judgement stored: no second opinion"
     with Store.open_default() as store:
@@ -66,16 +59,10 @@ async def test_debrief_shows_an_educators_override_under_the_automatic_score(lib
     with Store.open_default() as store:
         store.add_override(Override(session_id=session_id, rubric_id="mi", item_id="empathy_estimate", score=4,
                                     reason="warm tone throughout", educator="Dr Lee"))
-    app, make = await open_debrief(lib, session_id, Config())
-    with Store.open_default() as store:
-        async with app.run_test(size=(100, 34)) as pilot:
-            await asyncio.wait_for(app.library_loaded.wait(), 60)
-            screen = make(store)
-            await app.push_screen(screen)
-            await pilot.pause()
-            views = {v.key: v for v in screen.query(ItemView)}
-            body = str(views["mi.empathy_estimate"].query_one(".item-body", Static).render())
-            other = str(views["mi.partnership_estimate"].query_one(".item-body", Static).render())
+    async with running_debrief(lib, session_id, Config()) as (app, pilot, screen):
+        views = {v.key: v for v in screen.query(ItemView)}
+        body = str(views["mi.empathy_estimate"].query_one(".item-body", Static).render())
+        other = str(views["mi.partnership_estimate"].query_one(".item-body", Static).render())
     assert "Educator Dr Lee: 4 (overrides the automatic score): warm tone throughout" in body
     assert "Educator" not in other
 
@@ -86,30 +73,25 @@ async def test_an_educator_overrides_an_item_from_the_debrief(lib, session_id) -
     from simulator.tui.screens import OverrideScreen
     from simulator.tui.screens.debrief import ItemView
 
-    app, make = await open_debrief(lib, session_id, Config(trainee="Dr Lee"))
+    async with running_debrief(lib, session_id, Config(trainee="Dr Lee")) as (app, pilot, screen):
+        view = next(v for v in screen.query(ItemView) if v.key == "mi.empathy_estimate")
+        view.focus()
+        await pilot.press("o")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, OverrideScreen)
+        assert form.query_one("#override-educator", Input).value == "Dr Lee"
+        form.query_one("#override-score", Input).value = "4"
+        await pilot.press("ctrl+s")  # no reason yet: nothing is stored
+        await pilot.pause()
+        assert app.screen is form and "Reason is required" in notices(app)
+        form.query_one("#override-status", Select).value = "met"
+        form.query_one("#override-reason", Input).value = "warm tone throughout"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is screen
+        body = str(view.query_one(".item-body", Static).render())
     with Store.open_default() as store:
-        async with app.run_test(size=(100, 34)) as pilot:
-            await asyncio.wait_for(app.library_loaded.wait(), 60)
-            screen = make(store)
-            await app.push_screen(screen)
-            await pilot.pause()
-            view = next(v for v in screen.query(ItemView) if v.key == "mi.empathy_estimate")
-            view.focus()
-            await pilot.press("o")
-            await pilot.pause()
-            form = app.screen
-            assert isinstance(form, OverrideScreen)
-            assert form.query_one("#override-educator", Input).value == "Dr Lee"
-            form.query_one("#override-score", Input).value = "4"
-            await pilot.press("ctrl+s")  # no reason yet: nothing is stored
-            await pilot.pause()
-            assert app.screen is form and "Reason is required" in notices(app)
-            form.query_one("#override-status", Select).value = "met"
-            form.query_one("#override-reason", Input).value = "warm tone throughout"
-            await pilot.press("ctrl+s")
-            await pilot.pause()
-            assert app.screen is screen
-            body = str(view.query_one(".item-body", Static).render())
         stored = store.overrides(session_id)
     assert [(o.item_id, o.status, o.score, o.educator) for o in stored] == [("empathy_estimate", "met", 4.0, "Dr Lee")]
     assert "Educator Dr Lee: ✔ met · 4 (overrides the automatic score): warm tone throughout" in body

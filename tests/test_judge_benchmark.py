@@ -14,13 +14,10 @@ import pytest
 
 from benchmarks import judge_annomi as bench
 
-from .test_llm_judge import FakeClient, answer
+from .fake_llm import LITELLM_MARKS, FakeClient
+from .fake_llm import judge_answer as answer
 
-pytestmark = [
-    pytest.mark.xdist_group("litellm"),
-    pytest.mark.filterwarnings("ignore:.*ReadOnly.*:UserWarning"),
-    pytest.mark.filterwarnings("ignore::DeprecationWarning:litellm"),
-]
+pytestmark = LITELLM_MARKS
 
 GOOD = [
     ("therapist", "What brings you in today?"),

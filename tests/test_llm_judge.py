@@ -17,20 +17,17 @@ from simulator.judgements import GLOBALS, GlobalJudgement, Judgement, judge_labe
 from simulator.library import load_scenario
 from simulator.llm import adapter
 from simulator.llm import judge as judging
-from simulator.llm.adapter import CallStats, ChatCall
+from simulator.llm.adapter import ChatCall
 from simulator.llm.consent import LOCAL_PLACEHOLDER_KEY, has_consent, recipient, record_consent
 from simulator.overrides import Rating
 from simulator.store import SessionNotFound, Store, migrations
 
 from .conftest import play_and_store
+from .fake_llm import LITELLM_MARKS, FakeClient
+from .fake_llm import judge_answer as answer
 from .llm_server import FakeOpenAIServer, Reply
 
-pytestmark = [
-    pytest.mark.xdist_group("litellm"),
-    pytest.mark.filterwarnings("ignore:.*ReadOnly.*:UserWarning"),
-    pytest.mark.filterwarnings("ignore::DeprecationWarning:litellm"),
-    pytest.mark.filterwarnings("ignore:Accessing the 'model_:DeprecationWarning"),
-]
+pytestmark = LITELLM_MARKS
 
 ROOT = Path(__file__).resolve().parent.parent
 LINES = [
@@ -41,13 +38,6 @@ LINES = [
 LOCAL = ModelConfig(model="openai/judge", api_base="http://127.0.0.1:9/v1", timeout_s=5)
 REMOTE = ModelConfig(model="openai/gpt-4o-mini", timeout_s=5)
 runner = CliRunner()
-
-
-def answer(ratings=(4, 2, 3, 5), evidence=([5], [3], [1], [])) -> dict:
-    return {
-        g: {"rating": r, "rationale": f"Because of what the counsellor did ({g}).", "evidence": list(e)}
-        for g, r, e in zip(GLOBALS, ratings, evidence)
-    }
 
 
 @pytest.fixture(scope="module")
@@ -69,34 +59,6 @@ def session_id(helen, mhsim_home) -> str:
 def turns(session_id):
     with Store.open_default() as store:
         return store.turns(session_id)
-
-
-class FakeStream:
-    def __init__(self, text: str, version: str | None = "judge-v1"):
-        self.text = text
-        self.stats = CallStats(provider_model=version, tokens_in=100, tokens_out=50)
-
-    async def __aiter__(self):
-        for i in range(0, len(self.text), 9):
-            yield self.text[i : i + 9]
-
-    async def aclose(self) -> None:
-        pass
-
-
-class FakeClient:
-    """Answers each call with the next text (or raises the next exception); records the calls."""
-
-    def __init__(self, *answers):
-        self.answers = list(answers)
-        self.calls: list[ChatCall] = []
-
-    async def open(self, call: ChatCall):
-        self.calls.append(call)
-        nxt = self.answers.pop(0)
-        if isinstance(nxt, BaseException):
-            raise nxt
-        return FakeStream(nxt)
 
 
 # ------------------------------------------------------------------------------------------------ parsing
@@ -169,7 +131,7 @@ async def test_judging_returns_a_labelled_judgement(session_id, turns, helen) ->
     assert judgement.ratings["empathy"] == GlobalJudgement(
         rating=4, rationale="Because of what the counsellor did (empathy).", evidence_turns=[5]
     )
-    assert judgement.label == "LLM judge (model openai/judge, reports judge-v1), not a trained MITI rater"
+    assert judgement.label == "LLM judge (model openai/judge, reports fake-v1), not a trained MITI rater"
     assert judgement.prompt_version == judging.PROMPT_VERSION and judgement.attempts == 1
     assert judgement.provider == "openai@127.0.0.1:9" and judgement.cost_usd == 0.0
     call = client.calls[0]
