@@ -1612,7 +1612,7 @@ _PART_WORD = _rx(r"\b(\w{1,4})-(?=\1\w)")  # "wh-what", "ho-how": the first try 
 _ASIDE = _rx(r",\s*you know,\s*|\s*\[[^\]]*\]\s*|\byou know what\?\s+(?=\w)")
 
 
-_DISFLUENCY_HINT = _rx(r"\b(?:uh|um|uhm|er|erm|ah)\b|\w-|\[|you know[,\s]")
+_DISFLUENCY_HINT = _rx(r"\b(?:uh|um|uhm|er|erm|ah)\b|\w-|\[|you know(?:,| what\?)")
 
 
 def _disfluent(text: str) -> str:
@@ -1831,7 +1831,7 @@ def _asks_for_number(head: str, text: str, scaled: bool) -> bool:
     return scaled and bool(_SCALE_POSITION.search(text) or _SCALE_RATING.match(head))
 
 
-def _classify_question(s: _Sentence, scaled: bool = False, voices_client: bool = False) -> None:
+def _classify_question(s: _Sentence, scaled: bool, voices_client: bool) -> None:
     _classify_question_form(s, scaled)
     if s.question and (
         (voices_client and _QUOTED_QUESTION.search(s.text))
