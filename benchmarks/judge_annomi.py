@@ -25,12 +25,14 @@ import json
 import math
 import sys
 from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a script from anywhere
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import annomi
+from simulator.llm.adapter import CallStats, Usage
 
 GLOBAL_NAMES = ("empathy", "partnership", "cultivating_change_talk", "softening_sustain_talk")
 
@@ -93,30 +95,35 @@ def spearman(xs: list[float], ys: list[float]) -> float:
     return sxy / math.sqrt(sxx * syy) if sxx and syy else float("nan")
 
 
-async def judge_all(settings, grouped, ids, *, client=None, progress=None) -> dict[str, object]:
-    """Judge each transcript; per id the four ratings, or the failure in plain words."""
+@dataclass
+class Judged:
+    """What the judge made of the transcripts: four ratings per rated transcript, else the reason."""
+
+    ratings: dict[str, dict[str, int]] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)
+    usage: Usage = field(default_factory=Usage)
+    """Tokens and cost of the rated transcripts (a failed call reports none)."""
+
+
+async def judge_all(settings, grouped, ids, *, client=None, progress=None) -> Judged:
+    """Judge each transcript in turn; ``progress(n, total, id, rated)`` after each."""
     from simulator.llm import judge as judging
 
-    results: dict[str, object] = {}
-    usage = {"tokens_in": 0, "tokens_out": 0, "cost_usd": 0.0, "cost_known": True}
+    judged = Judged()
     for n, tid in enumerate(ids, 1):
         try:
             judgement = await judging.judge_session(
                 settings, f"annomi-{tid}", as_turns(grouped[tid]), client=client, check_consent=False
             )
         except judging.JudgeError as exc:
-            results[tid] = str(exc)
+            judged.failures[tid] = str(exc)
         else:
-            results[tid] = {name: judgement.ratings[name].rating for name in GLOBAL_NAMES}
-            usage["tokens_in"] += judgement.tokens_in or 0
-            usage["tokens_out"] += judgement.tokens_out or 0
-            if judgement.cost_usd is None:
-                usage["cost_known"] = False
-            else:
-                usage["cost_usd"] += judgement.cost_usd
+            judged.ratings[tid] = {name: judgement.ratings[name].rating for name in GLOBAL_NAMES}
+            judged.usage.add(CallStats(tokens_in=judgement.tokens_in, tokens_out=judgement.tokens_out,
+                                       cost_usd=judgement.cost_usd))
         if progress is not None:
-            progress(n, len(ids), tid, results[tid])
-    return {"ratings": results, "usage": usage}
+            progress(n, len(ids), tid, tid in judged.ratings)
+    return judged
 
 
 def automatic_estimates(rows: list[dict[str, str]], coded: list[dict]) -> dict[str, object]:
@@ -129,12 +136,11 @@ def automatic_estimates(rows: list[dict[str, str]], coded: list[dict]) -> dict[s
     return {tid: estimate_globals(ts) for tid, ts in turns.items()}
 
 
-def summarise(grouped, judged: dict[str, object], estimates: dict[str, object]) -> dict[str, object]:
-    """AUCs, agreement with the automatic estimates, failures."""
-    ratings = {t: r for t, r in judged.items() if isinstance(r, dict)}
-    failures = {t: r for t, r in judged.items() if not isinstance(r, dict)}
-    quality = {t: grouped[t][0]["mi_quality"] for t in judged}
-    length = {t: math.log(len(grouped[t])) for t in judged}
+def summarise(grouped, judged: Judged, estimates: dict[str, object]) -> dict[str, object]:
+    """AUCs and agreement with the automatic estimates, over the rated transcripts."""
+    ratings = judged.ratings
+    quality = {t: grouped[t][0]["mi_quality"] for t in ratings}
+    length = {t: math.log(len(grouped[t])) for t in ratings}
     judge_mean = {t: sum(r.values()) / len(r) for t, r in ratings.items()}
     auto_mean = {t: estimates[t].overall for t in ratings if estimates.get(t) is not None}
 
@@ -156,7 +162,6 @@ def summarise(grouped, judged: dict[str, object], estimates: dict[str, object]) 
             agreement[name] = (within, rho, len(pairs))
     return {
         "judged": len(ratings),
-        "failures": failures,
         "n_high": sum(quality[t] == "high" for t in ratings),
         "n_low": sum(quality[t] == "low" for t in ratings),
         "judge_auc": aucs(judge_mean),
@@ -165,11 +170,11 @@ def summarise(grouped, judged: dict[str, object], estimates: dict[str, object]) 
     }
 
 
-def report(summary: dict[str, object], usage: dict[str, object], model: str) -> list[str]:
+def report(summary: dict[str, object], judged: Judged, model: str) -> list[str]:
     """The table the command prints."""
     ja, jc = summary["judge_auc"]
     aa, ac = summary["auto_auc"]
-    failed = len(summary["failures"])
+    failed = len(judged.failures)
     rated = (
         f"{summary['judged']} transcripts rated "
         f"({summary['n_high']} high / {summary['n_low']} low MI quality), {failed} not rated"
@@ -183,10 +188,11 @@ def report(summary: dict[str, object], usage: dict[str, object], model: str) -> 
     for name, (within, rho, n) in summary["agreement"].items():
         rank = "  n/a" if math.isnan(rho) else f"{rho:+.2f}"  # n/a: one side gave the same rating throughout
         lines.append(f"    {name:<26} {within:6.0%}   {rank}   (n={n})")
-    for tid, why in summary["failures"].items():
+    for tid, why in judged.failures.items():
         lines.append(f"  not rated: transcript {tid}: {why}")
-    cost = f"${usage['cost_usd']:.4f}" if usage["cost_known"] else "unknown (the provider reported no price)"
-    lines.append(f"  tokens in {usage['tokens_in']:,}, out {usage['tokens_out']:,}; cost {cost}")
+    usage = judged.usage
+    cost = "unknown (the provider reported no price)" if usage.cost_usd is None else f"${usage.cost_usd:.4f}"
+    lines.append(f"  tokens in {usage.tokens_in or 0:,}, out {usage.tokens_out or 0:,}; cost {cost}")
     lines.append("  The judge is a second opinion for educators, not a trained MITI rater.")
     return lines
 
@@ -237,16 +243,16 @@ def main(argv: list[str] | None = None, *, client=None) -> int:
     grouped = transcripts(rows)
     ids = sample(grouped, args.limit)
 
-    def progress(n: int, total: int, tid: str, result: object) -> None:
-        done = "rated" if isinstance(result, dict) else "not rated"
-        print(f"  [{n}/{total}] transcript {tid}: {done}", flush=True)
+    def progress(n: int, total: int, tid: str, rated: bool) -> None:
+        print(f"  [{n}/{total}] transcript {tid}: {'rated' if rated else 'not rated'}", flush=True)
 
     judged = asyncio.run(judge_all(settings, grouped, ids, client=client, progress=progress))
     coded, _ = annomi.run_command(path)
-    summary = summarise(grouped, judged["ratings"], automatic_estimates(rows, coded))
-    print("\n".join(report(summary, judged["usage"], settings.model)))
+    summary = summarise(grouped, judged, automatic_estimates(rows, coded))
+    print("\n".join(report(summary, judged, settings.model)))
     if args.output:
-        args.output.write_text(json.dumps(judged, indent=2), encoding="utf-8")
+        saved = {"ratings": judged.ratings, "failures": judged.failures}
+        args.output.write_text(json.dumps(saved, indent=2), encoding="utf-8")
     return 0
 
 

@@ -71,7 +71,9 @@ def test_the_judge_is_measured_against_the_quality_labels(dev_split, tmp_path, c
     assert "AUC of the mean rating   judge 1.000" in text
     assert "not rated: transcript 4: The judge model declined to rate this session (twice)" in text
     assert "not a trained MITI rater" in text
+    assert "tokens in 300, out 150; cost $0.0000" in text, "the rated transcripts' calls, free on a local server"
     saved = json.loads(out.read_text(encoding="utf-8"))
+    assert list(saved["failures"]) == ["4"]
     assert saved["ratings"]["1"] == dict(zip(bench.GLOBAL_NAMES, (4, 5, 4, 5)))
     assert len(client.calls) == 5, "one retry for the transcript that was not rated, none for the others"
 
