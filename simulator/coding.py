@@ -60,7 +60,7 @@ from .codes import Behaviour, RiskFlag
 from .records import Coding, Cue
 from .topics import TopicMatcher, merged_topics
 
-CODER_VERSION = "rules-1.4"
+CODER_VERSION = "rules-1.5"
 # How many earlier turns callers hand the coder as context (a risk conversation or a reflection spans several).
 CONTEXT_TURNS = 6
 
@@ -229,7 +229,9 @@ _EMBEDDED_WH = _rx(
     r"are| do| does| did|"
     r" would| might| could| can| has| have| was| were| it| you| that| this| your)\b"
 )
-_WH_OPEN = _rx(r"^(?:and |but |so |then )?" + _WH + r"\b")
+# "About how many…?", "roughly how often…?": a hedge before the wh-word does not change the question.
+_WH_HEDGE = r"(?:(?:just )?(?:about|roughly|approximately|around|exactly) (?=how (?:many|much|often|long|far|old)\b))?"
+_WH_OPEN = _rx(r"^(?:and |but |so |then )?" + _WH_HEDGE + _WH + r"\b")
 _WHAT_ELSE = _rx(
     r"\bwhat else\b|\bwhat about\b|\bhow about\b|\banything else\b|"
     r"\bany (?:other )?(?:thoughts|ideas|sense) (?:\w+ )?(?:on|about|of) (?:what|how|why|where|which)\b"
@@ -256,12 +258,15 @@ _INVITE = _rx(
 )
 # Wh-questions that ask for one fact (how often, when did, who is…): closed, as MISC and AnnoMI code them.
 _WH_FACT = _rx(
-    r"^(?:and |but |so |then |okay,? |ok,? )?(?:how (?:often|many|much|long|old|far|frequently)\b|"
+    r"^(?:and |but |so |then |okay,? |ok,? )?" + _WH_HEDGE + r"(?:how (?:often|many|much|long|old|far|frequently)\b|"
     # "When do you think you'll…" and "when was a time…" ask for a judgement or a story, not a date.
     r"when (?!(?:do|are|would|will) you (?:think|thinking|see|imagine|picture|plan|want)\b|"
     r"(?:was|were|is) (?:a|the|there a) (?:time|moment|day)\b)(?:did|was|were|is|do|does|will|would|are)\b|"
     r"what (?:time|day|year|age|date)\b|"
-    r"where (?:are|is|was|were|do you live|did you (?:go|live|grow))\b|who (?:is|was|are|were)\b|"
+    # "Where are the forms?" asks for a place; "where is it going to take you?" asks where things stand.
+    r"where (?:(?:are|is|was|were)\b(?![^?]*\b(?:gonna|going|fit|fitting|fits|take|taking|lead|leading|leave|"
+    r"leaves|leaving|stand|standing|headed|heading|with (?:that|this|it|all|things))\b)|do you live\b|"
+    r"did you (?:go|live|grow)\b)|who (?:is|was|are|were)\b|"
     r"what(?:'s| is| was| were) (?:your|his|her|their|the) (?:\w+'s )?(?:name|names|age|address|dose|job)\b|"
     r"whose\b|what (?:part|brand|number|percentage) of\b|which one\b)"
 )
@@ -1846,6 +1851,20 @@ def _classify_question(s: _Sentence, scaled: bool, voices_client: bool) -> None:
         s.statement_part = s.text.rstrip(" ?")
 
 
+def _ask_wh(s: _Sentence, clause: str, text: str, scaled: bool, mark: bool) -> None:
+    """Code a wh-question opening at *clause*: closed when it asks for a fact or a number, otherwise open.
+
+    The same test applies wherever the wh-word stands: "On a normal night, how much do you drink?" asks for an
+    amount just as "How much do you drink?" does.
+    """
+    if mark and _WH_FACT.match(clause):
+        s.ask(B.CLOSED_QUESTION, "wh_fact_question", _lead(clause))
+    elif mark and _asks_for_number(clause, text, scaled):
+        s.ask(B.CLOSED_QUESTION, "scale_question", _lead(clause))
+    else:
+        s.ask(B.OPEN_QUESTION, "wh_question", _lead(clause))
+
+
 def _classify_question_form(s: _Sentence, scaled: bool) -> None:
     head = s.head
     text = s.text.rstrip()
@@ -1873,13 +1892,7 @@ def _classify_question_form(s: _Sentence, scaled: bool) -> None:
         s.tagged = True
         s.statement_part = text[: tag.start()]
     if _WH_OPEN.match(head):
-        if mark and _WH_FACT.match(head):
-            s.ask(B.CLOSED_QUESTION, "wh_fact_question", _lead(head))
-            return
-        if mark and _asks_for_number(head, text, scaled):
-            s.ask(B.CLOSED_QUESTION, "scale_question", _lead(head))
-            return
-        s.ask(B.OPEN_QUESTION, "wh_question", _lead(head))
+        _ask_wh(s, head, text, scaled, mark)
         return
     if _YESNO.match(head) and (mark or (head.count(" ") >= 2 and _YESNO_SUBJECT.match(head))):
         if mark and not tag:
@@ -1905,11 +1918,11 @@ def _classify_question_form(s: _Sentence, scaled: bool) -> None:
         return
     # A question mark after some other opening: look at the last clause ("So, thinking about it, what…?").
     last_clause = head.rsplit(",", 1)[-1].strip()
-    if _WH_OPEN.match(last_clause) and _asks_for_number(last_clause, text, scaled):
-        s.ask(B.CLOSED_QUESTION, "scale_question", _lead(last_clause))
+    if _WH_OPEN.match(last_clause) and (not tag or _asks_for_number(last_clause, text, scaled)):
+        _ask_wh(s, last_clause, text, scaled, mark)
         return
     if not tag:
-        if _WH_OPEN.match(last_clause) or _OPEN_STEM.match(last_clause):
+        if _OPEN_STEM.match(last_clause):
             s.ask(B.OPEN_QUESTION, "wh_question", _lead(last_clause))
             return
         m = _WHAT_ELSE.search(head) or _INVITE.search(head)
@@ -1918,7 +1931,7 @@ def _classify_question_form(s: _Sentence, scaled: bool) -> None:
             return
         for clause in head.split(",")[1:-1]:  # "So, if X, what would that be, for example?"
             if _WH_OPEN.match(clause.strip()) and not _WH_STATEMENT.match(clause.strip()):
-                s.ask(B.OPEN_QUESTION, "wh_question", _lead(clause.strip()))
+                _ask_wh(s, clause.strip(), text, scaled, mark)
                 return
         m = _EMBEDDED_WH.search(head)
         if m and not (scaled and _SCALE_POSITION.search(text)):

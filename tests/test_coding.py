@@ -952,6 +952,28 @@ def test_scale_questions_are_closed_and_embedded_wh_questions_open(coder: Coder)
     assert coder.code("Well, Sam, tell me a bit more about that.").primary == B.OPEN_QUESTION
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # An amount or a place is asked for wherever the wh-word stands, and after a hedge.
+        ("On a normal night, how much do you drink?", B.CLOSED_QUESTION),
+        ("And on a work day, how much do you-- how many cans would you say you have?", B.CLOSED_QUESTION),
+        ("So about how many cigarettes is that?", B.CLOSED_QUESTION),
+        ("Roughly how often does that happen?", B.CLOSED_QUESTION),
+        ("Where are the forms now?", B.CLOSED_QUESTION),
+        # Where things stand is a judgement, not a place.
+        ("So, with all these changes, where is the drinking fitting into that now?", B.OPEN_QUESTION),
+        ("Where is it going to take you?", B.OPEN_QUESTION),
+        ("Where are you with all this?", B.OPEN_QUESTION),
+        ("Thinking about it now, what would be different?", B.OPEN_QUESTION),
+    ],
+)
+def test_fact_questions_are_closed_wherever_the_wh_word_stands(
+    coder: Coder, text: str, expected: B
+) -> None:
+    assert coder.code(text).primary == expected
+
+
 def test_normalising_lead_in_to_a_risk_question_is_part_of_the_question(coder: Coder) -> None:
     coding = coder.code(
         "When things get this hard, some people think about ending their life. "
