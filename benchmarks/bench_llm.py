@@ -16,6 +16,7 @@ HTTP client, with no network: ``python -m benchmarks.bench_llm`` or ``python -m 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import statistics
 import sys
@@ -27,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_session import TRAINEE_LINES  # noqa: E402
+from benchmarks.bench_session import TRAINEE_LINES
 
 WORD_DELAY_S = 0.02
 
@@ -170,7 +171,7 @@ def _tokens(server) -> dict[str, float]:
     tokens_out = [count_tokens("gpt-4o-mini", [], r)[1] for r in replies]
     static = count_tokens("gpt-4o-mini", bodies[0]["messages"][:1])[0]
     reusable = []
-    for prev, cur in zip(bodies, bodies[1:]):
+    for prev, cur in itertools.pairwise(bodies):
         same = 0
         for a, b in zip(prev["messages"], cur["messages"]):
             if a != b:
@@ -187,7 +188,7 @@ def _tokens(server) -> dict[str, float]:
                 model=model, prompt_tokens=sum(tokens_in), completion_tokens=sum(tokens_out)
             )
             cost[model] = p + c
-        except Exception:
+        except Exception:  # noqa: BLE001, S110 - a model litellm cannot price gets no cost row
             pass
     return {
         "turns": len(bodies),

@@ -27,7 +27,7 @@ def main(argv: list[str]) -> int:
         started = time.perf_counter()
         try:
             rows = module.run()
-        except Exception as exc:  # one failing suite should not hide the others
+        except Exception as exc:  # noqa: BLE001 - one failing suite should not hide the others
             rows = [("error", f"{type(exc).__name__}: {exc}", "")]
         for metric, value, target in rows:
             table.add_row(name, metric, value, target)

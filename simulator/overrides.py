@@ -12,7 +12,7 @@ entry, newest wins when an educator records twice for the same item.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
@@ -23,7 +23,7 @@ OverrideStatus = Literal["met", "partly", "missed", "critical_miss", "not_applic
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Override(Strict):

@@ -296,4 +296,4 @@ def schema() -> dict:
     return out
 
 
-__all__ = ["SCHEMA_VERSION", "SCREENER", "Scenario", "Fact", "Condition", "schema"]
+__all__ = ["SCHEMA_VERSION", "SCREENER", "Condition", "Fact", "Scenario", "schema"]

@@ -19,9 +19,9 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from sqlite_utils import Database, Migrations
 
@@ -76,12 +76,12 @@ def _iso(value: datetime | None) -> str | None:
     if value is None:
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _now() -> str:
-    return _iso(datetime.now(timezone.utc)) or ""
+    return _iso(datetime.now(UTC)) or ""
 
 
 def _dumps(value: Any) -> str:
@@ -401,7 +401,7 @@ class Store:
         """Open the database at the default location (``MHSIM_HOME`` or the per-OS data folder)."""
         return cls(paths.locations().database)
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -655,17 +655,16 @@ class Store:
         stale: list[str] = []
         for row in rows:
             try:
-                last = datetime.fromisoformat(row["last"].replace("Z", "+00:00")).timestamp()
-            except (AttributeError, ValueError):
+                last = datetime.fromisoformat(row["last"]).timestamp()
+            except (TypeError, ValueError):  # no time stored, or not one we wrote
                 last = 0.0
             pid = row["owner_pid"]
             if row["owner_host"] == host and pid == os.getpid():
                 continue  # ours, and we are running
             if last < cutoff:
                 stale.append(row["id"])
-            elif row["owner_host"] == host or row["owner_host"] is None:
-                if pid is None or not _pid_alive(int(pid)):
-                    stale.append(row["id"])
+            elif row["owner_host"] in (host, None) and (pid is None or not _pid_alive(int(pid))):
+                stale.append(row["id"])  # this machine, and the owner process is gone
         if not stale:
             return 0
         try:

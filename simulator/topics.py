@@ -55,18 +55,24 @@ NOT_THE_TOPIC: dict[str, list[str]] = {
     ],
     "self_harm": [r"\bcut(?:ting)? yourself off\b", r"\bcutting (?:down|back|out|it|them|that)\b"],
     "mood": [
-        r"\b(?:write|writing|wrote|written|jot|note|put|sit|sat|calm|slow|cut|cutting|settle|step|go|going|"
-        r"come|coming|turn|turned|break|broke|narrow|bring|hold|wind|knock|knocked|shut|track|pin|nail|"
-        r"settled|slowed|calmed)(?: it| them| that| this| things| things| everything)? down\b",
+        (
+            r"\b(?:write|writing|wrote|written|jot|note|put|sit|sat|calm|slow|cut|cutting|settle|step|go|"
+            r"going|come|coming|turn|turned|break|broke|narrow|bring|hold|wind|knock|knocked|shut|track|pin|"
+            r"nail|settled|slowed|calmed)(?: it| them| that| this| things| things| everything)? down\b"
+        ),
         r"\b(?:feed|feeding|fed)(?:s|ing)? (?:into|back)\b",
     ],
     "family": [
-        r"\b(?:sent|send|go|went|going|gone|get|got|getting|come|came|coming|drive|drove|walk|walked|take|took|"
-        r"taken|back|head|headed|way) (?:you |him |her |them |me |us )?home\b",
+        (
+            r"\b(?:sent|send|go|went|going|gone|get|got|getting|come|came|coming|drive|drove|walk|walked|take|"
+            r"took|taken|back|head|headed|way) (?:you |him |her |them |me |us )?home\b"
+        ),
     ],
     "hopelessness": [
-        r"\bgiv(?:e|ing|en) up (?:the )?(?:smoking|drinking|alcohol|cigarettes|booze|caffeine|sugar|meat|"
-        r"vaping|gambling|cannabis|weed|the drink|drugs)\b",
+        (
+            r"\bgiv(?:e|ing|en) up (?:the )?(?:smoking|drinking|alcohol|cigarettes|booze|caffeine|sugar|meat|"
+            r"vaping|gambling|cannabis|weed|the drink|drugs)\b"
+        ),
     ],
 }
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from benchmarks import annomi as bench
-from simulator.label_scheme import annomi_labels
 from simulator.coding import Coder
+from simulator.label_scheme import annomi_labels
 
 
 def test_metrics_by_hand():

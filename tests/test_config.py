@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from simulator.config import Config, CrisisResource, ModelConfig, config_path, load_config, model_for, save_config
+from simulator.config import (
+    Config,
+    CrisisResource,
+    ModelConfig,
+    config_path,
+    load_config,
+    model_for,
+    save_config,
+)
 from simulator.yamlfile import FileProblems
 
 

@@ -38,11 +38,15 @@ SCRIPTS: dict[str, list[str]] = {
         "How have you been feeling lately?",
         "It sounds like you've been running on very little for a long time.",
         "What's been happening at home?",
-        "You're holding down a full-time job and caring for your dad most evenings, and there's nothing left over "
-        "for you.",
+        (
+            "You're holding down a full-time job and caring for your dad most evenings, and there's nothing "
+            "left over for you."
+        ),
         "That's a huge amount to carry, and you're still showing up for him every night.",
-        "When things feel this bleak, some people think about ending their life. Have you had any thoughts of "
-        "suicide?",
+        (
+            "When things feel this bleak, some people think about ending their life. Have you had any "
+            "thoughts of suicide?"
+        ),
         "Thank you for telling me. Have you ever done anything to end your life, or started to?",
         "What would you like to happen next? It's up to you, and we can work it out together.",
     ],

@@ -34,7 +34,7 @@ async def test_debrief_shows_a_stored_llm_judgement_beside_the_estimates(lib, se
     from simulator.judgements import GLOBALS, GlobalJudgement, Judgement
 
     async def judge_section() -> str | None:
-        async with running_debrief(lib, session_id, Config()) as (app, pilot, screen):
+        async with running_debrief(lib, session_id, Config()) as (_app, _pilot, screen):
             found = screen.query("#debrief-judge")
             return str(found.first().query(Static).last().render()) if found else None
 
@@ -59,7 +59,7 @@ async def test_debrief_shows_an_educators_override_under_the_automatic_score(lib
     with Store.open_default() as store:
         store.add_override(Override(session_id=session_id, rubric_id="mi", item_id="empathy_estimate", score=4,
                                     reason="warm tone throughout", educator="Dr Lee"))
-    async with running_debrief(lib, session_id, Config()) as (app, pilot, screen):
+    async with running_debrief(lib, session_id, Config()) as (_app, _pilot, screen):
         views = {v.key: v for v in screen.query(ItemView)}
         body = str(views["mi.empathy_estimate"].query_one(".item-body", Static).render())
         other = str(views["mi.partnership_estimate"].query_one(".item-body", Static).render())

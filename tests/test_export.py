@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -28,7 +28,7 @@ from simulator.records import (
     Turn,
 )
 
-T0 = datetime(2025, 3, 4, 9, 30, tzinfo=timezone.utc)
+T0 = datetime(2025, 3, 4, 9, 30, tzinfo=UTC)
 
 INFO = SessionInfo(
     id="01JABCDEFGHJKMNPQRSTVWXYZ0",

@@ -263,7 +263,7 @@ async def test_debrief_shows_a_failure_and_keeps_the_exemplar(lib, session_id) -
 
 async def test_debrief_offline_offers_the_exemplar_without_calling(lib, session_id) -> None:
     client = FakeClient(GOOD)
-    async with running_debrief(lib, session_id, Config(), coach_client=client) as (app, pilot, screen):
+    async with running_debrief(lib, session_id, Config(), coach_client=client) as (app, pilot, _screen):
         await pilot.press("g")
         await pilot.pause()
         assert client.calls == [] and "No language model is configured" in notices(app)

@@ -348,7 +348,7 @@ async def voice_pending(session: Session, engine=None) -> str:
             "provider/model",
         ),
         (error("Timeout", "Request timed out"), "timeout", "did not answer within 5 s"),
-        (asyncio.TimeoutError(), "timeout", "did not answer"),
+        (TimeoutError(), "timeout", "did not answer"),
         (error("ContextWindowExceededError", "too long"), "other", "longer than this model can read"),
         (error("ServiceUnavailableError", "overloaded", status_code=503), "connection", "had a problem"),
     ],

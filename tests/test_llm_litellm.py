@@ -308,7 +308,7 @@ def test_chat_and_usage_with_a_local_model(fresh, mhsim_home) -> None:
     store = Store.open_default()
     info = store.sessions()[0]
     assert info.engine == "litellm:openai/patient"
-    reply = [t for t in store.turns(info.id) if t.usage][0]
+    reply = next(t for t in store.turns(info.id) if t.usage)
     assert reply.usage.tokens_in == 700 and reply.model == "openai/patient"
     store.close()
     usage = runner.invoke(app, ["sessions", "usage"])

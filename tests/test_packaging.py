@@ -53,15 +53,18 @@ def test_wheel_installs_and_runs_from_another_directory(tmp_path: Path) -> None:
     elsewhere.mkdir()
     env = {**os.environ, "MHSIM_HOME": str(tmp_path / "home"), "PYTHONPATH": ""}
     mhsim = bindir / "mhsim"
-    version = subprocess.run([str(mhsim), "--version"], cwd=elsewhere, env=env, capture_output=True, text=True)
+    version = subprocess.run(
+        [str(mhsim), "--version"], cwd=elsewhere, env=env, capture_output=True, text=True, check=False
+    )
     assert version.returncode == 0, version.stderr
     assert version.stdout.startswith("mhsim ")
     check = subprocess.run(
-        [str(mhsim), "scenarios", "validate"], cwd=elsewhere, env=env, capture_output=True, text=True
+        [str(mhsim), "scenarios", "validate"],
+        cwd=elsewhere, env=env, capture_output=True, text=True, check=False,
     )
     assert check.returncode == 0, check.stdout + check.stderr
     where = subprocess.run(
         [str(py), "-c", "import simulator.paths as p; print(p.builtin_dir('scenarios'))"],
-        cwd=elsewhere, env=env, capture_output=True, text=True,
+        cwd=elsewhere, env=env, capture_output=True, text=True, check=True,
     )
     assert where.stdout.strip().startswith(purelib), "built-ins must come from the installed wheel"

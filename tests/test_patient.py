@@ -82,7 +82,7 @@ def test_asking_again_recalls_the_same_words(helen) -> None:
 
 
 def test_a_reflection_that_mentions_a_topic_gets_the_reflection_reaction(helen) -> None:
-    state, plans, _ = run(
+    _state, plans, _ = run(
         Patient(helen),
         [coding(B.OPEN_QUESTION, topics=("work",)), coding(B.COMPLEX_REFLECTION, topics=("work",))],
     )

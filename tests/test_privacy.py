@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from simulator.privacy import find_identifiers, redact, scenario_names
@@ -75,7 +77,7 @@ def test_spans_do_not_overlap_and_keep_order() -> None:
     text = "Email a@b.co or ring 07700 900123; Dr Sarah Jones knows."
     spans = find_identifiers(text)
     assert [s.kind for s in spans] == ["email address", "phone number", "name"]
-    assert all(a.end <= b.start for a, b in zip(spans, spans[1:]))
+    assert all(a.end <= b.start for a, b in itertools.pairwise(spans))
     assert text[spans[-1].start : spans[-1].end] == "Dr Sarah Jones"
 
 

@@ -10,7 +10,7 @@ from .conftest import ROOT
 def _command_after(heading: str) -> str:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     section = text.split(f"## {heading}", 1)[1]
-    return re.search(r"```bash\n(.+?)\n```", section, re.S).group(1).strip()
+    return re.search(r"```bash\n(.+?)\n```", section, re.DOTALL).group(1).strip()
 
 
 def test_ci_runs_exactly_the_readme_test_command() -> None:

@@ -6,7 +6,7 @@ import os
 import sqlite3
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -26,7 +26,7 @@ from simulator.records import (
 )
 from simulator.store import SessionNotFound, Store, StoreError, migrations, new_session_id
 
-T0 = datetime(2025, 3, 4, 9, 30, tzinfo=timezone.utc)
+T0 = datetime(2025, 3, 4, 9, 30, tzinfo=UTC)
 
 
 def info(session_id: str, *, scenario: str = "low-mood", minutes: int = 0, **extra) -> SessionInfo:
@@ -270,7 +270,9 @@ def test_turn_counts_for_listings(store: Store) -> None:
 
 
 def test_stale_active_session_is_marked_interrupted(store: Store) -> None:
-    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True)
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, check=True
+    )
     dead_pid = int(finished.stdout)
     store.create_session(info("CRASHED"))
     store.create_session(info("LIVE"))  # owned by this (running) process

@@ -135,9 +135,11 @@ def doctor_command(
     """Check the configured language model: key, reachable, streaming, a test reply in character."""
     import asyncio
 
+    from simulator.library import UnknownScenario
     from simulator.llm.choose import NoModel, model_settings
     from simulator.llm.consent import consent_request
     from simulator.llm.doctor import diagnose
+    from simulator.yamlfile import FileProblems
 
     from .common import load_library
 
@@ -145,7 +147,7 @@ def doctor_command(
     library = load_library()
     try:
         found = library.resolve(scenario) if scenario else _doctor_scenario(library)
-    except Exception as exc:  # UnknownScenario, FileProblems: plain words
+    except (UnknownScenario, FileProblems, OSError) as exc:  # plain words, no traceback
         fail(plain(str(exc)))
     try:
         settings = model_settings(config, found.id, model=model, api_base=api_base)

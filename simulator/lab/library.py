@@ -18,6 +18,7 @@ from simulator.yamlfile import FileProblems, Positions, Problem, load_model
 
 from .case import SUFFIX, Exercise, LabCase, Speaker, check_case
 
+
 class UnknownCase(LookupError):
     """No lab case has this id; the message lists the closest ids."""
 

@@ -252,7 +252,7 @@ class LiteLLMStream:
                     completion_tokens=self.stats.tokens_out or 0,
                 )
                 self.stats.cost_usd = float(prompt_cost + reply_cost)
-            except Exception:  # a model missing from the price list has no known cost, which is fine
+            except Exception:  # noqa: BLE001 - an unpriced model (litellm may raise anything) has no cost
                 self.stats.cost_usd = None
 
     async def aclose(self) -> None:
@@ -261,7 +261,7 @@ class LiteLLMStream:
         try:
             if closer is not None:
                 await closer()
-        except Exception:  # closing is best effort: the reply is already decided
+        except Exception:  # noqa: BLE001, S110 - closing is best effort: the reply is already decided
             pass
         if self.stats.tokens_in is None:
             self._finish()
@@ -291,7 +291,7 @@ def count_tokens(model: str, messages: list[dict[str, str]], reply: str = "") ->
     try:
         prompt = int(litellm.token_counter(model=model, messages=messages))
         completion = int(litellm.token_counter(model=model, text=reply)) if reply else 0
-    except Exception:  # an exotic tokenizer failing must not fail the reply: fall back to ~4 chars a token
+    except Exception:  # noqa: BLE001 - a failing tokenizer must not fail the reply: ~4 chars a token
         prompt = sum(len(m.get("content", "")) for m in messages) // 4
         completion = len(reply) // 4
     return prompt, completion
@@ -302,7 +302,7 @@ def missing_keys(model: str) -> list[str]:
     litellm = load_litellm()
     try:
         found = litellm.validate_environment(model=model)
-    except Exception:
+    except Exception:  # noqa: BLE001 - an unknown provider (litellm may raise anything): the call reports it
         return []
     return list(found.get("missing_keys") or [])
 
@@ -312,7 +312,7 @@ def context_window(model: str) -> int | None:
     litellm = load_litellm()
     try:
         info = litellm.get_model_info(model=model)
-    except Exception:
+    except Exception:  # noqa: BLE001 - an unknown model (litellm may raise anything) has no known limit
         return None
     value = info.get("max_input_tokens") or info.get("max_tokens")
     return int(value) if value else None

@@ -183,7 +183,7 @@ JARGON = (
     "serotonin",
 )
 _JARGON_RX = re.compile(
-    r"\b(" + "|".join(re.escape(t) for t in sorted(JARGON, key=len, reverse=True)) + r")\b", re.I
+    r"\b(" + "|".join(re.escape(t) for t in sorted(JARGON, key=len, reverse=True)) + r")\b", re.IGNORECASE
 )
 
 METHOD_DETAIL = re.compile(
@@ -197,19 +197,21 @@ METHOD_DETAIL = re.compile(
     r"carbon monoxide|exhaust pipe|hosepipe|gun to my head|shoot myself|firearm|poison\w*|bleach|"
     r"(?:bridge|cliff|tracks|roof|multi-?storey) (?:near|by|at|where)|"
     r"the (?:bridge|cliff|tracks) (?:on|near|by))\b",
-    re.I,
+    re.IGNORECASE,
 )
-SELF_HARM_CONTEXT = re.compile(r"\b(?:kill|end|hurt|harm)\w* (?:myself|my life|it all)|\bsuicid", re.I)
+SELF_HARM_CONTEXT = re.compile(
+    r"\b(?:kill|end|hurt|harm)\w* (?:myself|my life|it all)|\bsuicid", re.IGNORECASE
+)
 # Means words an authored line may contain (then the reply may echo that word, never add detail).
 MEANS_WORDS = re.compile(
-    r"\b(pills?|tablets?|medication|rope|knife|razor|bridge|train|car|gun|drown\w*)\b", re.I
+    r"\b(pills?|tablets?|medication|rope|knife|razor|bridge|train|car|gun|drown\w*)\b", re.IGNORECASE
 )
 
 ROLE_REVERSAL = (
     (
         re.compile(
             r"\bas an? (?:ai|a\.i\.|artificial intelligence|(?:large )?language model|assistant|chatbot)\b",
-            re.I,
+            re.IGNORECASE,
         ),
         "speaks as an AI assistant",
     ),
@@ -218,7 +220,7 @@ ROLE_REVERSAL = (
             r"\bI(?:'m| am) (?:an? )?(?:ai|a\.i\.|(?:large )?language model|(?:virtual |ai )?assistant|"
             r"chatbot|"
             r"chatgpt|claude|gemini|llama)\b",
-            re.I,
+            re.IGNORECASE,
         ),
         "calls itself an AI assistant",
     ),
@@ -226,37 +228,48 @@ ROLE_REVERSAL = (
         re.compile(
             r"\b(?:I(?:'m| am)|as) (?:your|the) (?:doctor|therapist|counsell?or|clinician|psychiatrist|"
             r"psychologist|practitioner|gp)\b",
-            re.I,
+            re.IGNORECASE,
         ),
         "takes the clinician's role",
     ),
     (
-        re.compile(r"\bhow (?:can|may|could) I (?:help|assist|support) you\b", re.I),
+        re.compile(r"\bhow (?:can|may|could) I (?:help|assist|support) you\b", re.IGNORECASE),
         "offers help like an assistant",
     ),
     (
-        re.compile(r"\bis there anything (?:else )?I can (?:help|do for you)\b", re.I),
+        re.compile(r"\bis there anything (?:else )?I can (?:help|do for you)\b", re.IGNORECASE),
         "offers help like an assistant",
     ),
     (
-        re.compile(r"\bI(?:'m| am) here (?:to|for) (?:help|support|listen)\b", re.I),
+        re.compile(r"\bI(?:'m| am) here (?:to|for) (?:help|support|listen)\b", re.IGNORECASE),
         "offers help like an assistant",
     ),
-    (re.compile(r"\bwhat brings you (?:in|here|to)\b", re.I), "interviews the counsellor"),
-    (re.compile(r"\bhow does (?:that|this) make you feel\b", re.I), "interviews the counsellor"),
-    (re.compile(r"\btell me (?:more )?about (?:your|how you|what you)\b", re.I), "interviews the counsellor"),
+    (re.compile(r"\bwhat brings you (?:in|here|to)\b", re.IGNORECASE), "interviews the counsellor"),
+    (re.compile(r"\bhow does (?:that|this) make you feel\b", re.IGNORECASE), "interviews the counsellor"),
     (
-        re.compile(r"\bI(?:'d| would) (?:recommend|suggest|advise|encourage) (?:that )?you\b", re.I),
+        re.compile(r"\btell me (?:more )?about (?:your|how you|what you)\b", re.IGNORECASE),
+        "interviews the counsellor",
+    ),
+    (
+        re.compile(r"\bI(?:'d| would) (?:recommend|suggest|advise|encourage) (?:that )?you\b", re.IGNORECASE),
         "gives the counsellor advice",
     ),
     (
-        re.compile(r"\bhave you (?:considered|thought about) (?:talking|speaking|seeking|getting)\b", re.I),
+        re.compile(
+            r"\bhave you (?:considered|thought about) (?:talking|speaking|seeking|getting)\b", re.IGNORECASE
+        ),
         "gives the counsellor advice",
     ),
-    (re.compile(r"\bit sounds like you(?:'re| are| have| feel)\b", re.I), "reflects like a clinician"),
-    (re.compile(r"\bthank you for sharing\b|\byour feelings are valid\b", re.I), "talks like a clinician"),
     (
-        re.compile(r"\blet(?:'s| us) (?:explore|work on|talk about your|focus on your)\b", re.I),
+        re.compile(r"\bit sounds like you(?:'re| are| have| feel)\b", re.IGNORECASE),
+        "reflects like a clinician",
+    ),
+    (
+        re.compile(r"\bthank you for sharing\b|\byour feelings are valid\b", re.IGNORECASE),
+        "talks like a clinician",
+    ),
+    (
+        re.compile(r"\blet(?:'s| us) (?:explore|work on|talk about your|focus on your)\b", re.IGNORECASE),
         "leads the session like a clinician",
     ),
 )
@@ -265,7 +278,7 @@ LEAK_PHRASES = re.compile(
     r"the notes (?:say|allow)|role-?play(?:ing)?|I (?:was|am|have been) (?:told|instructed|programmed) to|"
     r"hidden facts?|locked facts?|"
     r"as instructed|my character)\b",
-    re.I,
+    re.IGNORECASE,
 )
 _ASKED_IF_REAL = re.compile(
     r"\b(?:are|r) (?:you|u) (?:an? )?(?:real|human|actual|person|bot|robot|ai|a\.i\.|computer|machine|"
@@ -273,14 +286,14 @@ _ASKED_IF_REAL = re.compile(
     r"chatbot|simulat\w*|actor|fake)\b|\b(?:am i|are we) (?:talking|speaking|chatting) (?:to|with) (?:an? )?"
     r"(?:real|human|person|bot|robot|ai|computer|machine|program)\b|\bis this (?:an? )?(?:real person|bot|ai|"
     r"simulation|computer)\b",
-    re.I,
+    re.IGNORECASE,
 )
 _CLAIMS_HUMAN = re.compile(
     r"\bI(?:'m| am) (?:a )?(?:real|human|an actual person|a real person|flesh and blood)\b|"
     r"\bI(?:'m| am) not (?:an? )?(?:ai|a\.i\.|bot|robot|computer|program|machine|simulation|chatbot)\b|"
     r"\b(?:yes|yeah|of course|course)\b[,.!]? (?:I(?:'m| am) (?:real|human|a (?:real )?person))|"
     r"\bof course I(?:'m| am) real\b",
-    re.I,
+    re.IGNORECASE,
 )
 
 
@@ -546,7 +559,9 @@ class ReplyChecker:
         return ""
 
     def claims_human(self, text: str) -> str:
-        if not self.asked_if_real or re.search(r"simulat|practice conversation|not a real", text, re.I):
+        if not self.asked_if_real:
+            return ""
+        if re.search(r"simulat|practice conversation|not a real", text, re.IGNORECASE):
             return ""
         hit = _CLAIMS_HUMAN.search(text)
         return f'claims to be a real person: "{hit.group(0)}"' if hit else ""

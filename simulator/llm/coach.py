@@ -291,7 +291,6 @@ async def better_reply(
 
 
 __all__ = [
-    "disclosure_text",
     "PROMPT_VERSION",
     "BetterReply",
     "CoachError",
@@ -300,6 +299,7 @@ __all__ = [
     "check_reply",
     "clean",
     "coach_settings",
+    "disclosure_text",
     "generate_reply",
     "ready",
 ]

@@ -24,7 +24,7 @@ import ipaddress
 import json
 import os
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -224,7 +224,7 @@ def record_consent(who: Recipient) -> None:
     record[who.key] = {
         "label": who.label,
         "endpoint": who.endpoint,
-        "granted_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "granted_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
     _write(record)
 
@@ -273,10 +273,14 @@ def disclosure_text(model: str, who: Recipient, scenario: Scenario | None = None
     ]
     if not who.local:
         lines += [
-            "How long the provider keeps what it receives is set by its own terms and your organisation's "
-            "agreement with it.",
-            f"Your answer is remembered for {who.label}; take it back with "
-            f"`mhsim config consent revoke {who.key}`.",
+            (
+                "How long the provider keeps what it receives is set by its own terms and your "
+                "organisation's agreement with it."
+            ),
+            (
+                f"Your answer is remembered for {who.label}; take it back with "
+                f"`mhsim config consent revoke {who.key}`."
+            ),
         ]
     return "\n".join(lines)
 

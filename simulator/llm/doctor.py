@@ -109,7 +109,7 @@ async def _ping(settings: ModelConfig, client: ChatClient) -> Step:
         pieces = [piece async for piece in stream]
     except EngineError as exc:
         return Step("reachable and streaming", False, str(exc))
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a provider can raise anything; explain() puts it in plain words
         return Step("reachable and streaming", False, str(explain(exc, engine._target())))
     if not pieces:
         return Step("reachable and streaming", False, "the server answered but streamed no text")

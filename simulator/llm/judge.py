@@ -445,7 +445,6 @@ __all__ = [
     "JudgeReply",
     "NoJudgeModel",
     "api_key",
-    "task_call",
     "build_messages",
     "disclosure_text",
     "extract_json",
@@ -454,5 +453,6 @@ __all__ = [
     "parse_reply",
     "plain_failure",
     "require_consent",
+    "task_call",
     "transcript_text",
 ]

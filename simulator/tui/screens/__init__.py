@@ -10,9 +10,9 @@ from .debrief import DebriefScreen
 from .encounter import EncounterScreen
 from .help import HelpScreen
 from .history import HistoryScreen
+from .override import OverrideScreen
 from .picker import ScenarioPicker
 from .preview import PreviewScreen
-from .override import OverrideScreen
 from .reflect import ReflectScreen
 from .settings import SettingsScreen
 
@@ -40,8 +40,8 @@ __all__ = [
     "EncounterScreen",
     "HelpScreen",
     "HistoryScreen",
-    "PreviewScreen",
     "OverrideScreen",
+    "PreviewScreen",
     "ReflectScreen",
     "ScenarioPicker",
     "SettingsScreen",

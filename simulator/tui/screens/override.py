@@ -15,8 +15,9 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
+from simulator.overrides import Override
+
 if TYPE_CHECKING:
-    from simulator.overrides import Override
     from simulator.records import ItemScore
 
 # The outcomes an educator can give, as the debrief names them.
@@ -29,7 +30,7 @@ STATUSES: tuple[tuple[str, str], ...] = (
 )
 
 
-class OverrideScreen(ModalScreen["Override | None"]):
+class OverrideScreen(ModalScreen[Override | None]):
     """Dismisses with the new :class:`~simulator.overrides.Override`, or None when cancelled."""
 
     HELP: ClassVar[str] = (
@@ -76,8 +77,6 @@ class OverrideScreen(ModalScreen["Override | None"]):
     @on(Button.Pressed, "#override-save")
     def action_save(self) -> None:
         from pydantic import ValidationError
-
-        from simulator.overrides import Override
 
         status = self.query_one("#override-status", Select).value
         score_text = self._value("#override-score")
