@@ -124,8 +124,8 @@ class RiskFlagAsked(Strict):
     flags: list[RiskFlag] = Field(min_length=1, description="Risk moves; any one of them counts.")
     needs_cue: bool = Field(
         default=False,
-        description="Applies only once a risk cue was disclosed (moves made at any time count); otherwise not "
-        "applicable.",
+        description="Due only once risk is in view: the patient gave a risk cue or answered yes to a screener "
+        "question. A move made at any time counts; with no move and no risk in view the item is not applicable.",
     )
 
 
@@ -246,9 +246,13 @@ class Signal(Strict):
     absent: bool = Field(
         default=False,
         description="Seen when NO trainee turn matches (e.g. 'never asked about self-harm'). With 'needs_cue', "
-        "only judged once the patient gave a risk cue.",
+        "only judged once risk is in view.",
     )
-    needs_cue: bool = Field(default=False, description="Only applies once a risk cue was disclosed.")
+    needs_cue: bool = Field(
+        default=False,
+        description="Only applies once risk is in view: the patient gave a risk cue or answered yes to a "
+        "screener question.",
+    )
 
     _compiled: re.Pattern[str] | None = PrivateAttr(default=None)
 

@@ -186,10 +186,10 @@ class _Session:
             return []
 
     def where(self, fact_id: str, number: int) -> tuple[str, list[int]]:
-        """How to point at a disclosure in words ("turn 6", or the trainee turn if no reply is stored)."""
+        """How to point at a disclosure in words ("turn #6", or the trainee turn if no reply is stored)."""
         reply = self.patient_turn(fact_id, number)
         if reply is not None:
-            return f"turn {reply.index}", [reply.index]
+            return f"turn #{reply.index}", [reply.index]
         return f"after trainee turn {number}", []
 
     def quote(self, fact_id: str, number: int) -> str:
@@ -227,7 +227,8 @@ def _turns(indexes: Iterable[int]) -> str:
     items = sorted(set(indexes))
     if not items:
         return "no turns"
-    shown = ", ".join(str(i) for i in items[:8]) + (f" and {len(items) - 8} more" if len(items) > 8 else "")
+    # "#7" as the transcript labels its lines; "trainee turn N" counts the trainee's own turns.
+    shown = ", ".join(f"#{i}" for i in items[:8]) + (f" and {len(items) - 8} more" if len(items) > 8 else "")
     return ("turn " if len(items) == 1 else "turns ") + shown
 
 
@@ -360,11 +361,11 @@ def _risk_direct(d: RiskDirectQuestionAfterCue, s: _Session) -> Finding:
     if on_time:
         first = on_time[0]
         if first.number <= number:
-            when = f"suicide had already been asked about directly at turn {first.index}"
+            when = f"suicide had already been asked about directly at turn #{first.index}"
         else:
             gap = first.number - number
             when = (
-                f"asked directly at turn {first.index}, {_plural(gap, 'trainee turn')} later "
+                f"asked directly at turn #{first.index}, {_plural(gap, 'trainee turn')} later "
                 f"(within {window})"
             )
         return Finding(1.0, f"{head}; {when}.", cue_turns + [first.index])
@@ -373,7 +374,7 @@ def _risk_direct(d: RiskDirectQuestionAfterCue, s: _Session) -> Finding:
         gap = first.number - number
         return Finding(
             0.5,
-            f"{head}; asked directly only at turn {first.index}, {_plural(gap, 'trainee turn')} later "
+            f"{head}; asked directly only at turn #{first.index}, {_plural(gap, 'trainee turn')} later "
             f"(expected within {window}).",
             cue_turns + [first.index],
         )
@@ -450,17 +451,22 @@ def _safety_planning(d: SafetyPlanning, s: _Session) -> Finding:
     return Finding(round(len(done) / len(d.steps), 3), detail + ".", evidence or cue_turns)
 
 
+def _risk_in_view(s: _Session) -> bool:
+    """True once the patient has given a risk cue or said yes to a screener question."""
+    return s.cue is not None or _risk_found(s) is not None
+
+
 def _risk_flag_asked(d: RiskFlagAsked, s: _Session) -> Finding:
+    flags = set(d.flags)
+    hits = [t.index for t in s.said if t.flags & flags]
+    if hits:  # asked is asked, whether or not a cue made it due
+        return Finding(1.0, f"Asked about {_flags(d.flags)} at {_turns(hits)}.", hits)
     if d.needs_cue:
         risk = s.scenario.risk
         if not risk or not risk.cues:
             return _na("The scenario has no risk cues.")
-        if s.cue is None:
-            return _na("No risk cue was disclosed, so this was not due.")
-    flags = set(d.flags)
-    hits = [t.index for t in s.said if t.flags & flags]
-    if hits:
-        return Finding(1.0, f"Asked about {_flags(d.flags)} at {_turns(hits)}.", hits)
+        if not _risk_in_view(s):
+            return _na("No risk cue was disclosed and no screener question was answered yes, so this was not due.")
     return Finding(0.0, f"Never asked about {_flags(d.flags)}.")
 
 
@@ -570,7 +576,7 @@ def _global_estimate(d: GlobalEstimate, s: _Session) -> Finding:
 
 def _signal_seen(sig: Signal, s: _Session) -> tuple[bool | None, list[int]]:
     """(seen?, evidence turns); None when the signal does not apply (needs a cue that never came)."""
-    if sig.needs_cue and s.cue is None:
+    if sig.needs_cue and not _risk_in_view(s):
         return None, []
     hits = [t.index for t in s.said if _matches(t, sig.behaviours, sig.topics, sig.risk_flags, sig.regex)]
     if sig.absent:

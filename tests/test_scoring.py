@@ -233,10 +233,10 @@ def test_critical_miss_when_cue_is_not_followed_by_a_direct_question(rubrics):
     assert direct.status == "critical_miss"
     assert direct.value == 0.0
     assert direct.evidence_turns == [6]  # the patient's reply to trainee turn 3
-    assert "risk cue at turn 6 ('what's the point')" in direct.detail
+    assert "risk cue at turn #6 ('what's the point')" in direct.detail
     assert direct.better_reply and direct.feedback
     assert result.critical_misses == [
-        "Did not ask directly about suicidal thoughts after the patient said 'what's the point' (turn 6)"
+        "Did not ask directly about suicidal thoughts after the patient said 'what's the point' (turn #6)"
     ]
     # Cue disclosed but no 'yes' and no safety-plan trigger yet: those items do not apply.
     assert item(result, "risk", "screener_followup").status == "not_applicable"
@@ -249,7 +249,7 @@ def test_a_miss_even_when_the_session_ends_inside_the_window(rubrics):
     assert item(result, "risk", "direct_question_after_cue").status == "critical_miss"
     # No patient line matched the fact: the quote falls back to the reply text.
     assert result.critical_misses == [
-        "Did not ask directly about suicidal thoughts after the patient said 'patient 3' (turn 6)"
+        "Did not ask directly about suicidal thoughts after the patient said 'patient 3' (turn #6)"
     ]
 
 
@@ -261,7 +261,7 @@ def test_met_when_asked_directly_within_the_window(rubrics):
     direct = item(result, "risk", "direct_question_after_cue")
     assert (direct.status, direct.value) == ("met", 1.0)
     assert direct.evidence_turns == [6, 9]
-    assert "asked directly at turn 9, 2 trainee turns later (within 2)" in direct.detail
+    assert "asked directly at turn #9, 2 trainee turns later (within 2)" in direct.detail
     assert result.critical_misses == []
     assert any(s.startswith("Asked directly about suicide after a risk cue") for s in result.strengths)
 
@@ -320,7 +320,7 @@ def test_screener_followup_after_a_yes(rubrics):
     assert (follow.value, follow.status, follow.label) == (0.5, "partly", "some asked")
     assert follow.evidence_turns == [4, 5, 9]
     assert follow.detail == (
-        "After the patient said yes to suicidal thoughts (turn 4): asked 2 of 4 follow-ups (method, plan); "
+        "After the patient said yes to suicidal thoughts (turn #4): asked 2 of 4 follow-ups (method, plan); "
         "not asked: intent, past suicidal behaviour."
     )
     steps.append(code(CQ, flags=[F.ASK_INTENT, F.ASK_PAST_BEHAVIOUR]))
@@ -330,6 +330,20 @@ def test_screener_followup_after_a_yes(rubrics):
         item(run(steps[:3], rubrics, risk=RISK, disclosures=ledger[:1]), "risk", "screener_followup").status
         == "not_applicable"
     )
+
+
+def test_past_behaviour_is_due_once_the_patient_says_yes_even_without_a_cue(rubrics):
+    # The trainee asks directly before any cue: the patient says yes, so risk is in view though no cue came.
+    steps = [code(OQ), code(CQ, flags=[F.ASK_SUICIDAL_THOUGHTS]), code(CQ, flags=[F.ASK_PAST_BEHAVIOUR])]
+    yes = [disclosed("thoughts", 2)]
+    asked = item(run(steps, rubrics, risk=RISK, disclosures=yes), "risk", "past_behaviour")
+    assert (asked.status, asked.evidence_turns) == ("met", [5])
+    skipped = item(run(steps[:2], rubrics, risk=RISK, disclosures=yes), "risk", "past_behaviour")
+    assert skipped.status == "missed"
+    # Asked with no risk in view at all still counts as asked; not asked and not due is not applicable.
+    early = item(run([code(CQ, flags=[F.ASK_PAST_BEHAVIOUR])], rubrics, risk=RISK), "risk", "past_behaviour")
+    assert early.status == "met"
+    assert item(run([code(OQ)], rubrics, risk=RISK), "risk", "past_behaviour").status == "not_applicable"
 
 
 def test_safety_plan_share_counts_steps_after_risk_was_found(rubrics):
@@ -515,7 +529,7 @@ def test_global_estimates_are_labelled_and_kept_out_of_headlines(rubrics):
         g, p = item(good, "mi", name), item(poor, "mi", name)
         assert 1 <= p.value < g.value <= 5, name
         assert "Estimate" in g.detail and "not rated by a trained" in g.detail
-    assert item(poor, "mi", "relational_estimate").label == "below fair (estimate)"
+    assert item(poor, "mi", "relational_estimate").label == "below fair"
     assert not any("estimate" in line for line in poor.misses + good.strengths)
 
 
