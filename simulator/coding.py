@@ -596,7 +596,10 @@ _SEEK = [
         r"let us (?:look|think|work)|(?:shall|should|could|can|might) we (?:look|think|work|talk|start|"
         r"make|plan|"
         r"come up|figure|go through|explore|try)|i wonder if we (?:could|might)|how (?:could|can|might) we|"
-        r"what (?:could|can|might) we|as a team|figure (?:it|this|that) out with you)\b",
+        r"what (?:could|can|might) we|as a team|figure (?:it|this|that) out with you|"
+        # "Would you be willing to work on a safety plan with me?": an invitation to do the task together.
+        r"(?:would you (?:be willing|be open|like)|are you willing|do you want|could you|can you) to "
+        r"(?:work|go|look|make|build|plan|write|draw|put|think|figure)\b[\w' ]{0,40}\bwith me)\b",
         "together we let team figure with",
     ),
 ]
@@ -1274,7 +1277,9 @@ _SP = [
             r"\b(?:warning signs?|early signs?|(?:first|earliest|tell-tale) (?:signs?|things? you notice)|"
             r"signs? that (?:a crisis|things|it|you're|you are|you might|the thoughts)|"
             r"how (?:would|do|could|will|did) you (?:know|notice|tell|recognise|recognize|spot) (?:when|that|"
-            r"if)|what (?:(?:do|did|would|might) you|you(?:'d| would| might)) notice (?:first|when|before|in yourself)|"
+            r"if)|what (?:(?:do|did|would|might) you|you(?:'d| would| might)?) notice (?:first|when|before|"
+            r"in yourself)|signs? (?:that|when) (?:a |the )?(?:bad|hard|difficult|dark|low|rough) (?:night|day|"
+            r"time|patch|spell|moment)|"
             r"(?:leads?|led|leading) up to|(?:sets? (?:it|this|them|you) off|sets? off|triggers?|triggered)|"
             r"(?:start|starting|begin|beginning) to (?:spiral|slip|build|feel (?:that way|like this|unsafe|"
             r"worse))|(?:right )?before (?:the|these|those) (?:thoughts|urges|feelings) (?:come|start|get)|"

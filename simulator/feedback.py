@@ -200,7 +200,8 @@ def for_turn(
     # Tone, for colouring.
     if any(m.code in ("risk_not_asked", "persuade", "confront", "sustain_argued") for m in fb.missed):
         fb.tone = "concern"
-    elif codes & _GOOD and not fb.missed:
+    elif (codes & _GOOD or coding.risk_flags) and not fb.missed:
+        # A direct question about suicide or a safety-plan step is good practice even as a closed question.
         fb.tone = "good"
 
     # A better reply: the first miss's rubric exemplar, else a hint from the scenario.

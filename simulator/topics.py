@@ -52,6 +52,12 @@ NOT_THE_TOPIC: dict[str, list[str]] = {
         r"\b(?:it|this|that|which)(?: \w+)? works\b",
         r"\bwork(?:s|ed|ing)? (?:for|with) (?:you|me|us|them|him|her|everyone|people)\b",
         r"\bwork(?:ed|ing)? (?:on|through) (?:it|this|that|them|things|together)\b",
+        # "work on a safety plan", "working through the steps": the task in hand, not a job.
+        (
+            r"\bwork(?:s|ed|ing)? (?:on|through) (?:a|the|your|our|some|this|that|these|those) (?:\w+ )?"
+            r"(?:plan|plans|goal|goals|step|steps|idea|ideas|list|problem|problems|feeling|feelings|skill|skills|"
+            r"habit|habits)\b"
+        ),
     ],
     "self_harm": [r"\bcut(?:ting)? yourself off\b", r"\bcutting (?:down|back|out|it|them|that)\b"],
     "mood": [

@@ -263,6 +263,12 @@ RISK_CASES = [
     ("Have you ever attempted suicide?", None, R.ASK_PAST_BEHAVIOUR),
     ("What are the warning signs that a crisis might be coming?", None, R.SP_WARNING_SIGNS),
     ("How would you know when things are starting to get worse?", "I don't feel safe.", R.SP_WARNING_SIGNS),
+    (
+        "Would you be willing to work on a safety plan with me, starting with what you notice when things get worse?",
+        "I've thought about ending my life for weeks.",
+        R.SP_WARNING_SIGNS,
+    ),
+    ("What are the signs that a bad night is starting?", "I've thought about ending my life.", R.SP_WARNING_SIGNS),
     ("What could you do on your own to take your mind off things when the thoughts come?", None, R.SP_COPING),
     ("How do you cope when things get bad?", "Sometimes I just want to disappear.", R.SP_COPING),
     (
@@ -733,6 +739,8 @@ def test_a_reflection_hedged_with_i_think_is_still_a_reflection(coder: Coder) ->
     ("text", "absent"),
     [
         ("Could we work it out together?", "work"),
+        ("Would you be willing to work on a safety plan with me?", "work"),
+        ("We could keep working through the steps.", "work"),
         ("Let's see how well it works.", "work"),
         ("You worked it out yourself.", "work"),
         ("You might cut yourself off from friends.", "self_harm"),
@@ -748,6 +756,7 @@ def test_everyday_phrases_do_not_raise_a_topic(coder: Coder, text: str, absent: 
 
 def test_the_topic_words_still_count_outside_those_phrases(coder: Coder) -> None:
     assert "work" in coder.code("How are things at work? Let's work it out.").topics
+    assert "work" in coder.code("Do you work on a farm?").topics
     assert "self_harm" in coder.code("Have you been cutting yourself?").topics
     assert "mood" in coder.code("You've been feeling down.").topics
     assert "family" in coder.code("Things at home are tense.").topics
@@ -1003,6 +1012,15 @@ def test_continuation_of_an_interrupted_turn(coder: Coder) -> None:
     assert fragment.coding.primary not in (B.SIMPLE_REFLECTION, B.COMPLEX_REFLECTION)
     # without context there is nothing to continue
     assert coder.analyse("-and the rest of your mouth too.").continues is None
+
+
+def test_an_invitation_to_do_the_task_with_me_seeks_collaboration(coder: Coder) -> None:
+    for text in (
+        "Would you be willing to work on a safety plan with me?",
+        "Are you willing to go through the steps with me?",
+    ):
+        assert B.SEEK_COLLABORATION in coder.code(text).behaviours, text
+    assert B.SEEK_COLLABORATION not in coder.code("Would you like to talk to me about it?").behaviours
 
 
 def test_questions_about_work_keep_the_work_topic(coder: Coder) -> None:

@@ -62,6 +62,8 @@ def test_risk_cue_not_asked_is_the_first_miss_until_asked(rubrics):
     assert feedback[1].better_reply in rubrics["risk"].item("direct_question_after_cue").better_replies
     assert all(m.code != "risk_not_asked" for m in feedback[2].missed)
     assert "risk move: ask suicidal thoughts" in feedback[2].did
+    # Asking about suicide directly is good practice, though the question is closed.
+    assert feedback[2].missed == [] and feedback[2].tone == "good"
 
 
 def test_question_run_and_change_talk(rubrics):
