@@ -166,9 +166,9 @@ def test_markdown_has_header_notice_transcript_ledger_and_scores() -> None:
     # what people typed cannot break the layout
     assert "You \\*should\\* try \\| a sleep routine." in text
     # ledger table
-    assert "| Fact | Turn | Trust | What unlocked it |" in text
-    assert (
-        "| `passive_ideation` | 1 | 0.45 | open_question · topics: sleep · risk: ask_wish_dead — "
+    assert "| Fact | When | Trust | What unlocked it |" in text
+    assert (  # the patient's line as the transcript numbers it, and the trainee turn the ledger counts
+        "| `passive_ideation` | #2 (trainee turn 1) | 0.45 | open_question · topics: sleep · risk: ask_wish_dead — "
         "“How have you been sleeping lately?” |"
     ) in text
     # scores: every status as symbol + words, values, evidence, feedback, better replies
