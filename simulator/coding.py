@@ -1177,11 +1177,15 @@ _C_SSRS = [
             r"(?:rather|prefer to) (?:be dead|not be (?:alive|here|around)|not wake|not exist)|(?:life|"
             r"living) "
             r"(?:is(?:n't| not)|was(?:n't| not)) worth (?:living|it)|(?:not|isn't|wasn't) worth living|"
+            # The doubt asked about: "they wonder whether life is worth living", "do you feel life is worth it?"
+            r"(?:wonder\w*|question\w*|doubt\w*|feel|felt|think|thought) (?:whether |if |that )?(?:life|"
+            r"living|it all) (?:is|was|'s) (?:still |really )?worth (?:living|it)|"
+            r"better off (?:not (?:here|around|alive|being here)|gone)|"
             r"people (?:would be )?better off without you|(?:wished|wish) you (?:weren't|"
             r"hadn't been) (?:alive|born|here)|"
             r"(?:wish|wished|want|wanted) (?:it|everything|life) (?:to|would) (?:end|stop|be over)|"
             r"thoughts? (?:of|about) (?:death|dying|being dead))\b",
-            "dead alive here around wake die live exist worth without born end stop over death dying",
+            "dead alive here around wake die live exist worth without born end stop over death dying gone",
         ),
     ),
     (

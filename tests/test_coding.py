@@ -244,6 +244,13 @@ RISK_CASES = [
         R.ASK_WISH_DEAD,
     ),
     ("Do you sometimes feel you'd be better off dead?", None, R.ASK_WISH_DEAD),
+    (
+        "Sometimes when people feel this low they wonder whether life is worth living. Have you had thoughts "
+        "like that?",
+        None,
+        R.ASK_WISH_DEAD,
+    ),
+    ("Have you ever felt you'd be better off not here?", None, R.ASK_WISH_DEAD),
     ("Have you had any thoughts of killing yourself?", None, R.ASK_SUICIDAL_THOUGHTS),
     ("Have you been thinking about ending your life?", None, R.ASK_SUICIDAL_THOUGHTS),
     ("Are you having thoughts of suicide?", None, R.ASK_SUICIDAL_THOUGHTS),
@@ -333,6 +340,8 @@ def test_everyday_words_do_not_raise_risk_flags(coder: Coder) -> None:
         "Do you have a plan for the weekend?",
         "How do you cope with stress at work?",
         "Would it be okay if we rang your GP about the tablets before acting on it?",
+        "Do you think the course is worth it?",
+        "Was it worth the trip?",
     ):
         assert coder.code(text).risk_flags == [], text
 
