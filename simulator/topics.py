@@ -28,7 +28,10 @@ BUILTIN_TOPICS: dict[str, list[str]] = {
                      "trapped", "no way out"],
     "self_harm": ["self-harm*", "self harm*", "hurt yourself", "hurting yourself", "cut yourself", "cutting",
                   "harm yourself", "harming yourself"],
-    "support": ["support*", "someone to talk", "talk to", "confide", "help", "who do you", "anyone"],
+    # What keeps someone going (reasons for living) is asked alongside who is there for them: both protect.
+    "support": ["support*", "someone to talk", "talk to", "confide", "help", "who do you", "anyone",
+                "keeps you going", "keep you going", "keeping you going", "reason to live", "reasons to live",
+                "reasons for living"],
     "coping": ["cope", "coping", "manage", "managing", "get through", "getting through", "deal with",
                "dealing with", "handle"],
     "stress": ["stress*", "pressure*", "overwhelm*", "strain"],

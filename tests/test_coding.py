@@ -1032,6 +1032,12 @@ def test_an_invitation_to_do_the_task_with_me_seeks_collaboration(coder: Coder) 
     assert B.SEEK_COLLABORATION not in coder.code("Would you like to talk to me about it?").behaviours
 
 
+def test_what_keeps_you_going_asks_about_support(coder: Coder) -> None:
+    for text in ("What keeps you going at the moment?", "What are your reasons for living?"):
+        assert "support" in coder.code(text).topics, text
+    assert "support" not in coder.code("Keep going with that thought.").topics
+
+
 def test_questions_about_work_keep_the_work_topic(coder: Coder) -> None:
     for text in ("What has work been like for you lately?", "How is work?", "Which work do you do?"):
         assert "work" in coder.code(text).topics, text
