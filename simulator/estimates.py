@@ -170,6 +170,9 @@ def estimate_globals(turns: Sequence[CodedTurn]) -> GlobalEstimates | None:
         "cultivating_change_talk": (
             f"{change_followed} of {change_total} change-talk turns answered with a reflection, affirmation or "
             f"open question; open questions in {oq:.0%} of turns"
+            if change_total
+            else f"no change talk to answer, so this rests on the open questions ({oq:.0%} of turns) and "
+            f"reflections ({r:.0%})"
         ),
         "softening_sustain_talk": (
             f"{sustain_followed} of {sustain_total} sustain-talk turns reflected or left to the patient's "

@@ -41,6 +41,10 @@ def test_change_talk_answered_with_a_reflection_cultivates_it() -> None:
     ignored = estimate_globals([client("change", 0), therapist(B.GIVE_INFORMATION, index=1)])
     assert heard.cultivating_change_talk > ignored.cultivating_change_talk
     assert heard.evidence["cultivating_change_talk"] == [1]
+    assert heard.details["cultivating_change_talk"].startswith("1 of 1 change-talk turns answered")
+    # With no change talk in the session, the detail says what the estimate rests on instead of "0 of 0".
+    quiet = estimate_globals([client(), therapist(B.OPEN_QUESTION, index=1)])
+    assert quiet.details["cultivating_change_talk"].startswith("no change talk to answer")
 
 
 def test_sustain_talk_met_with_persuasion_hardens_it() -> None:
