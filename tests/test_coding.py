@@ -245,8 +245,10 @@ RISK_CASES = [
     ),
     ("Do you sometimes feel you'd be better off dead?", None, R.ASK_WISH_DEAD),
     (
-        "Sometimes when people feel this low they wonder whether life is worth living. Have you had thoughts "
-        "like that?",
+        (
+            "Sometimes when people feel this low they wonder whether life is worth living. Have you had "
+            "thoughts like that?"
+        ),
         None,
         R.ASK_WISH_DEAD,
     ),
