@@ -4,7 +4,9 @@ An educator who disagrees with an automatic item score records an **override**: 
 value they would give, who they are and why. Overrides never change the stored automatic score; both are kept
 and shown side by side, so the disagreement itself is data. An educator can also record a **rating** for an
 item or global rating that the rubric scores (for example an MITI empathy rating of 4), which
-``mhsim rubrics calibrate`` compares with the automatic estimate.
+``mhsim rubrics calibrate`` compares with the automatic estimate. Only items rated on a scale take a rating
+(:func:`rating_scale`: MITI globals 1-5, ENACT levels 1-4), and only whole numbers on it
+(:func:`rating_problem`); an override's score must be a value the item can have (:func:`score_problem`).
 
 Tables (created by the store's ``m007_overrides`` migration): ``overrides`` and ``ratings``, one row per
 entry, newest wins when an educator records twice for the same item.
@@ -12,12 +14,16 @@ entry, newest wins when an educator records twice for the same item.
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, model_validator
 
 from .scenario import Strict
+
+if TYPE_CHECKING:
+    from .rubric import Item, Rubric
 
 OverrideStatus = Literal["met", "partly", "missed", "critical_miss", "not_applicable", "info"]
 
@@ -54,6 +60,66 @@ class Rating(Strict):
     value: float = Field(description="The rating, on the item's own scale.")
     rater: str = Field(min_length=1, description="Who rated (a name or pseudonym).")
     at: datetime = Field(default_factory=_now, description="When it was recorded (UTC).")
+
+
+def rating_scale(item: Item) -> tuple[int, int] | None:
+    """The whole-number scale an educator rates ``item`` on, or None when the item is not rated on a scale.
+
+    MITI global ratings (and their relational/technical summaries) are 1-5; WHO ENACT competency levels are 1-4.
+    Counts, ratios and checklists are measured, not rated: an educator corrects those with an override.
+    """
+    from .rubric import EnactLevel, GlobalEstimate
+
+    if isinstance(item.detector, GlobalEstimate):
+        return (1, 5)
+    if isinstance(item.detector, EnactLevel):
+        return (1, 4)
+    return None
+
+
+def _on_scale(value: float, scale: tuple[int, int]) -> bool:
+    return math.isfinite(value) and value.is_integer() and scale[0] <= value <= scale[1]
+
+
+def rating_problem(rubric: Rubric, item: Item, value: float, *, session: str = "SESSION") -> str | None:
+    """Why ``value`` cannot be recorded as a rating of ``item`` (not rated on a scale, off the scale), or None.
+
+    ``session`` is the session as the user named it, for the command suggested instead.
+    """
+    name = f"{rubric.id}/{item.id}"
+    scale = rating_scale(item)
+    if scale is None:
+        rated = [f"{i.id} ({sc[0]}-{sc[1]})" for i in rubric.items if (sc := rating_scale(i))]
+        where = (
+            f"items of '{rubric.id}' you can rate: {', '.join(rated)}"
+            if rated
+            else f"rubric '{rubric.id}' has no items rated on a scale"
+        )
+        return (
+            f"{name} is a {item.kind} item, measured rather than rated; {where}. To correct its automatic score, "
+            f"record an override instead: 'mhsim rubrics override {session} {name} --status ... and/or --score ... "
+            "--reason ... --educator ...'"
+        )
+    if not _on_scale(value, scale):
+        return f"rating {value:g} is not on the scale of {name}: give a whole number from {scale[0]} to {scale[1]}"
+    return None
+
+
+def score_problem(rubric: Rubric, item: Item, value: float) -> str | None:
+    """Why ``value`` cannot be an override's score of ``item``, or None.
+
+    On items rated on a scale the score is a whole number on it; every other value (a count, ratio, share or
+    level) is a finite number, never negative.
+    """
+    name = f"{rubric.id}/{item.id}"
+    scale = rating_scale(item)
+    if scale is not None:
+        if not _on_scale(value, scale):
+            return f"score {value:g} is not on the scale of {name}: give a whole number from {scale[0]} to {scale[1]}"
+        return None
+    if not math.isfinite(value) or value < 0:
+        return f"score {value:g} is not a possible value of {name} (a {item.kind}): give a number of 0 or more"
+    return None
 
 
 def create_tables(db: Any) -> None:
@@ -128,6 +194,9 @@ __all__ = [
     "create_tables",
     "insert_override",
     "insert_rating",
+    "rating_problem",
+    "rating_scale",
+    "score_problem",
     "select_overrides",
     "select_ratings",
 ]

@@ -7,6 +7,8 @@ errors (PyYAML would silently keep the last one) and every problem is reported a
 from __future__ import annotations
 
 import difflib
+import os
+import stat
 import types
 import typing
 from dataclasses import dataclass
@@ -100,17 +102,29 @@ def _walk(node: yaml.Node, loc: Loc, pos: Positions, problems: list[Problem], bu
 
 
 def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
-    """Read a file as UTF-8 text, turning size and encoding trouble into positioned problems."""
+    """Read a file as UTF-8 text, turning size, encoding and OS trouble into positioned problems.
+
+    A folder, or a file that cannot be opened or read (permissions, a dangling link, an I/O error), is a problem
+    of that one file at 1:1, never an exception, so one bad entry cannot break a whole library.
+    """
     shown = str(path)
+
+    def cannot(message: str) -> FileProblems:
+        return FileProblems([Problem(shown, 1, 1, message)])
+
     try:
-        size = path.stat().st_size
+        if stat.S_ISDIR(path.stat().st_mode):
+            raise cannot("is a folder, not a file")
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > max_bytes:
+                raise cannot(f"file is {size:,} bytes; the limit is {max_bytes:,} bytes")
+            # Bounded: a pipe (`<(...)`) has no size, and a file may grow after fstat.
+            raw = handle.read(max_bytes + 1)
     except OSError as exc:
-        raise FileProblems([Problem(shown, 1, 1, f"cannot read file: {exc.strerror or exc}")]) from None
-    if size > max_bytes:
-        raise FileProblems(
-            [Problem(shown, 1, 1, f"file is {size:,} bytes; the limit is {max_bytes:,} bytes")]
-        )
-    raw = path.read_bytes()
+        raise cannot(f"cannot read file: {exc.strerror or exc}") from None
+    if len(raw) > max_bytes:
+        raise cannot(f"file is over the limit of {max_bytes:,} bytes")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -85,3 +85,61 @@ def test_alias_bomb_is_stopped(tmp_path: Path) -> None:
 
 def test_empty_file(tmp_path: Path) -> None:
     assert "file is empty" in problems_of(tmp_path, "")[0]
+
+
+def test_a_folder_named_like_the_file_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    folder = tmp_path / "f.yaml"
+    folder.mkdir()
+    with pytest.raises(FileProblems) as info:
+        load_model(folder, Outer)
+    assert [str(p) for p in info.value.problems] == [f"{folder}:1:1: is a folder, not a file"]
+
+
+def test_a_file_that_cannot_be_opened_is_a_positioned_problem(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_text("title: t\n")
+
+    def denied(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    # Tests run as root here, so chmod 000 would not stop the read: fail the open itself.
+    monkeypatch.setattr(Path, "open", denied)
+    with pytest.raises(FileProblems) as info:
+        load_model(path, Outer)
+    assert [str(p) for p in info.value.problems] == [f"{path}:1:1: cannot read file: Permission denied"]
+
+
+def test_a_missing_file_is_a_positioned_problem(tmp_path: Path) -> None:
+    path = tmp_path / "gone.yaml"
+    with pytest.raises(FileProblems) as info:
+        load_model(path, Outer)
+    assert str(info.value.problems[0]) == f"{path}:1:1: cannot read file: No such file or directory"
+
+
+def test_a_pipe_is_read_and_still_size_capped(tmp_path: Path) -> None:
+    import os
+    import threading
+
+    fifo = tmp_path / "f.yaml"
+    os.mkfifo(fifo)
+
+    def write(data: bytes) -> None:
+        with open(fifo, "wb") as out:
+            try:
+                out.write(data)
+            except BrokenPipeError:  # the reader stopped at the cap
+                pass
+
+    # daemon: if the reader never opened the pipe, the blocked writer must not hang the test run
+    writer = threading.Thread(target=write, args=(b"title: piped\n",), daemon=True)
+    writer.start()
+    model, _pos = load_model(fifo, Outer)
+    writer.join(5)
+    assert model.title == "piped"
+
+    writer = threading.Thread(target=write, args=(b"title: " + b"x" * 5000 + b"\n",), daemon=True)
+    writer.start()
+    with pytest.raises(FileProblems) as info:
+        load_model(fifo, Outer, max_bytes=1000)
+    writer.join(5)
+    assert "over the limit of 1,000 bytes" in str(info.value.problems[0])

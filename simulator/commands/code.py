@@ -67,7 +67,13 @@ def code_command(
         str, typer.Option("--format", "-f", help="Output format: jsonl (one JSON object a line) or csv.")
     ] = "jsonl",
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here instead of standard output.")
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            dir_okay=False,  # a folder is a usage error, reported before any work
+            help="Write to this file instead of standard output ('-' for standard output).",
+        ),
     ] = None,
     scheme: Annotated[
         str,
@@ -101,40 +107,47 @@ def code_command(
         except OSError as exc:
             fail(f"{name}: cannot open ({exc.strerror or exc})")
 
-    part: Path | None = None
+    if output is not None and str(output) == "-":
+        output = None
+    part: Path | None = None  # set while a half-written output exists, so every way out removes it
+    sink = sys.stdout
     try:
-        if output is None:
-            sink = sys.stdout
-        else:
-            part = output.with_name(output.name + ".part")
+        if output is not None:
+            staging = output.with_name(output.name + ".part")
             try:
-                sink = part.open("w", encoding="utf-8", newline="")
+                sink = staging.open("w", encoding="utf-8", newline="")
             except OSError as exc:
                 fail(f"{output}: cannot write ({exc.strerror or exc})")
+            part = staging
         try:
             counts = _run(source, name, _input_kind(file), sink, fmt, scheme)
         except BrokenPipeError:  # the reader went away (`mhsim code f.csv | head`): stop quietly
             _silence_stdout()
             raise typer.Exit(0) from None
         except InputError as exc:
-            if part is not None:
-                sink.close()
-                part.unlink(missing_ok=True)
             fail(str(exc))
-        if part is not None:
+        if counts == (0, 0):
+            fail(f"no utterances in {name}")
+        if part is None:
+            sys.stdout.flush()
+            return
+        try:
             sink.close()
             part.replace(output)
-            from .common import err_console
+        except OSError as exc:
+            fail(f"{output}: cannot write ({exc.strerror or exc})")
+        part = None
+        from .common import err_console
 
-            err_console().print(
-                f"Coded {counts[0]:,} therapist row(s), passed {counts[1]:,} client row(s) through "
-                f"→ {output}",
-                markup=False,
-                soft_wrap=True,
-            )
-        else:
-            sys.stdout.flush()
+        err_console().print(
+            f"Coded {counts[0]:,} therapist row(s), passed {counts[1]:,} client row(s) through → {output}",
+            markup=False,
+            soft_wrap=True,
+        )
     finally:
+        if part is not None:
+            sink.close()
+            part.unlink(missing_ok=True)
         if source is not sys.stdin.buffer:
             source.close()
 
@@ -227,11 +240,22 @@ def _csv_rows(lines, name: str, delimiter: str = ","):
             numbers[0] = number
             yield line
 
-    reader = csv.reader(texts(), delimiter=delimiter)
-    try:
-        header = next(reader, None)
-    except csv.Error as exc:
-        raise InputError(f"{name}:{numbers[0]}: bad CSV ({exc})") from None
+    # strict: an unclosed quote is an error instead of one field that silently swallows the rest of the file.
+    reader = csv.reader(texts(), delimiter=delimiter, strict=True)
+
+    def read_row() -> list[str] | None:
+        start = numbers[0] + 1  # the row begins on the line after the last one read
+        try:
+            return next(reader, None)
+        except csv.Error as exc:
+            if "end of data" in str(exc):
+                raise InputError(
+                    f"{name}:{start}: bad CSV: a quoted field that starts in this row is never closed "
+                    "(a '\"' is missing)"
+                ) from None
+            raise InputError(f"{name}:{numbers[0]}: bad CSV ({exc})") from None
+
+    header = read_row()
     if header is None:
         return
     columns = [h.strip().lower() for h in header]
@@ -241,13 +265,7 @@ def _csv_rows(lines, name: str, delimiter: str = ","):
         raise InputError(f"{name}:1: no 'text' column (columns: {shown})")
     i_speaker = _column(columns, "speaker")
     i_conv = _column(columns, "conversation")
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise InputError(f"{name}:{numbers[0]}: bad CSV ({exc})") from None
+    while (row := read_row()) is not None:
         if not row or not any(cell.strip() for cell in row):
             continue
         number = numbers[0]
@@ -300,9 +318,6 @@ def _run(source, name: str, kind: str | None, sink, fmt: str, scheme: str = "mhs
     history: dict[str | None, deque[tuple[str, str]]] = {}
     coded = passed = 0
     writer = None
-    if fmt == "csv":
-        writer = csv.writer(sink, lineterminator="\n")
-        writer.writerow(CSV_COLUMNS + (ANNOMI_COLUMNS if annomi else []))
     for index, (_, text, speaker, conv) in enumerate(_rows(source, name, kind), 1):
         context = history.get(conv)
         if context is None:
@@ -337,6 +352,9 @@ def _run(source, name: str, kind: str | None, sink, fmt: str, scheme: str = "mhs
                     client_talk_type=None,
                 )
         context.append((speaker, text))
+        if fmt == "csv" and writer is None:  # the header waits for a row: empty input writes nothing
+            writer = csv.writer(sink, lineterminator="\n")
+            writer.writerow(CSV_COLUMNS + (ANNOMI_COLUMNS if annomi else []))
         if writer is None:
             sink.write(json.dumps(record, ensure_ascii=False) + "\n")
         else:

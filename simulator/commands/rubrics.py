@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from .common import err_console, fail, open_store
+from .common import err_console, fail, open_store, plain
 
 rubrics_app = typer.Typer(
     help="List, validate and calibrate rubrics; record educator overrides and ratings.", no_args_is_help=True
@@ -21,12 +21,13 @@ def _files(paths: list[Path] | None) -> list[Path]:
     targets = list(paths or rubric_dirs())
     files: list[Path] = []
     for target in targets:
-        if target.is_dir():
+        # A folder named like a rubric file was meant as one: report it rather than search inside it.
+        if target.is_dir() and not target.name.endswith(SUFFIX):
             files.extend(sorted(target.glob(f"*{SUFFIX}")))
         elif target.exists():
             files.append(target)
         else:
-            fail(f"{target}: no such file or folder")
+            fail(plain(f"{target}: no such file or folder"))
     return files
 
 
@@ -127,37 +128,60 @@ def override_command(
     """Record an educator's override of one item score, with a reason (the automatic score is kept too)."""
     from pydantic import ValidationError
 
-    from simulator.overrides import Override
+    from simulator.overrides import Override, score_problem
 
-    rubric_id, item_id = _split_item(item)
+    _require_text(reason=reason, educator=educator)
+    rubric, entry_item = _find_item(item)
+    if score is not None and (problem := score_problem(rubric, entry_item, score)):
+        fail(plain(problem))
     with open_store() as store:
         session_id = _resolve(store, session)
+        _require_scored(store, session_id, rubric.id, entry_item.id)
         try:
             entry = Override(
-                session_id=session_id, rubric_id=rubric_id, item_id=item_id, status=status, score=score,
-                reason=reason, educator=educator,
+                session_id=session_id, rubric_id=rubric.id, item_id=entry_item.id, status=status, score=score,
+                reason=reason.strip(), educator=educator.strip(),
             )
         except ValidationError as exc:
-            fail("; ".join(e["msg"] for e in exc.errors()))
+            fail(plain(_entry_errors(exc)))
         store.add_override(entry)
-    typer.echo(f"Override recorded for {rubric_id}/{item_id} in session {session_id}.")
+    typer.echo(f"Override recorded for {rubric.id}/{entry_item.id} in session {session_id}.")
 
 
 @rubrics_app.command("rate")
 def rate_command(
     session: Annotated[str, typer.Argument(help="Session id (or a unique prefix).")],
     item: Annotated[str, typer.Argument(help="RUBRIC/ITEM, e.g. mi/empathy_estimate.")],
-    value: Annotated[float, typer.Argument(help="Your rating on the item's scale (e.g. 1-5 for MITI globals).")],
+    value: Annotated[
+        float,
+        typer.Argument(
+            help="Your rating, a whole number on the item's scale: 1-5 for MITI global ratings (the mi "
+            "*_estimate items), 1-4 for ENACT levels. Counts, ratios and checklists are corrected with "
+            "'rubrics override' instead."
+        ),
+    ],
     rater: Annotated[str, typer.Option("--rater", help="Your name or pseudonym.")],
 ) -> None:
     """Record an educator's own rating of an item, for `mhsim rubrics calibrate`."""
-    from simulator.overrides import Rating
+    from pydantic import ValidationError
 
-    rubric_id, item_id = _split_item(item)
+    from simulator.overrides import Rating, rating_problem
+
+    _require_text(rater=rater)
+    rubric, entry_item = _find_item(item)
+    if problem := rating_problem(rubric, entry_item, value, session=session):
+        fail(plain(problem))
     with open_store() as store:
         session_id = _resolve(store, session)
-        store.add_rating(Rating(session_id=session_id, rubric_id=rubric_id, item_id=item_id, value=value, rater=rater))
-    typer.echo(f"Rating recorded for {rubric_id}/{item_id} in session {session_id}.")
+        _require_scored(store, session_id, rubric.id, entry_item.id)
+        try:
+            entry = Rating(
+                session_id=session_id, rubric_id=rubric.id, item_id=entry_item.id, value=value, rater=rater.strip()
+            )
+        except ValidationError as exc:
+            fail(plain(_entry_errors(exc)))
+        store.add_rating(entry)
+    typer.echo(f"Rating recorded for {rubric.id}/{entry_item.id} in session {session_id}.")
 
 
 @rubrics_app.command("calibrate")
@@ -264,21 +288,84 @@ def _line(a) -> str:
     return f"{a.pairs} pair(s), kappa {kappa}, exact {a.exact:.0%}, within one {a.within_one:.0%}"
 
 
-def _split_item(item: str) -> tuple[str, str]:
+def _find_item(item: str):
+    """The (rubric, item) named ``RUBRIC/ITEM``, or a clean exit naming what exists."""
     rubric_id, sep, item_id = item.partition("/")
     if not sep or not rubric_id or not item_id:
-        fail(f"'{item}': give the item as RUBRIC/ITEM, e.g. mi/reflection_to_question")
+        fail(plain(f"'{item}': give the item as RUBRIC/ITEM, e.g. mi/reflection_to_question"))
     from simulator.rubric import load_rubrics
 
     rubrics, _ = load_rubrics()
     if rubric_id not in rubrics:
-        fail(f"unknown rubric '{rubric_id}' (known: {', '.join(sorted(rubrics))})")
+        fail(plain(f"unknown rubric '{rubric_id}' (known: {', '.join(sorted(rubrics))})"))
+    rubric = rubrics[rubric_id]
     try:
-        rubrics[rubric_id].item(item_id)
+        return rubric, rubric.item(item_id)
     except KeyError:
-        ids = ", ".join(i.id for i in rubrics[rubric_id].items)
-        fail(f"rubric '{rubric_id}' has no item '{item_id}' (items: {ids})")
-    return rubric_id, item_id
+        ids = ", ".join(i.id for i in rubric.items)
+        fail(plain(f"rubric '{rubric_id}' has no item '{item_id}' (items: {ids})"))
+
+
+# The command-line name of each field of an override or rating, so errors say what to fix.
+_OPTION_NAMES = {
+    "reason": "--reason", "educator": "--educator", "rater": "--rater", "status": "--status", "score": "--score",
+    "value": "VALUE",
+}
+
+
+def _require_text(**fields: str) -> None:
+    """Exit naming the first option given as empty (or only spaces): a reason or a name must say something."""
+    for name, text in fields.items():
+        if not text.strip():
+            fail(f"{_OPTION_NAMES[name]} must not be empty")
+
+
+def _entry_errors(exc) -> str:
+    """A pydantic error on an override or rating, worded with the command-line names of the fields."""
+    parts = []
+    for error in exc.errors(include_url=False):
+        message = str(error["msg"]).removeprefix("Value error, ")
+        field = str(error["loc"][0]) if error["loc"] else ""
+        option = _OPTION_NAMES.get(field)
+        if error["type"] == "string_too_short" and option:
+            parts.append(f"{option} must not be empty")
+        elif option:
+            parts.append(f"{option}: {message}")
+        elif "needs a status, a score or both" in message:
+            parts.append("give --status, --score or both")
+        else:
+            parts.append(message)
+    return "; ".join(parts)
+
+
+def _require_scored(store, session_id: str, rubric_id: str, item_id: str) -> None:
+    """Exit unless the session's stored scores hold this item: calibration compares with that score.
+
+    An unfinished session has no scores yet (they are saved when it ends); a scenario that does not use the
+    rubric never had the item scored.
+    """
+    score = store.scores(session_id)
+    info = store.session(session_id)
+    short = session_id[:10]
+    if score is None:
+        fail(
+            f"session {short} has no scores yet (it is {info.status}): scores are saved when a session ends. "
+            f"Finish it with 'mhsim sessions resume {short}' (or from History, F3, in the app), then try again."
+        )
+    scored = {r.rubric_id: r for r in score.rubrics}
+    if rubric_id not in scored:
+        used = ", ".join(scored) or "none"
+        fail(
+            f"session {short} was not scored with rubric '{rubric_id}': its scenario {info.scenario_id} uses "
+            f"{used}"
+        )
+    items = [i.item_id for i in scored[rubric_id].items]
+    if item_id not in items:
+        version = scored[rubric_id].rubric_version
+        fail(
+            f"session {short} was scored with {rubric_id} version {version}, which has no item '{item_id}' "
+            f"(its items: {', '.join(items)})"
+        )
 
 
 def _resolve(store, prefix: str) -> str:
@@ -287,4 +374,4 @@ def _resolve(store, prefix: str) -> str:
     try:
         return store.resolve_id(prefix)
     except (SessionNotFound, KeyError, ValueError) as exc:
-        fail(str(exc).strip("'\""))
+        fail(plain(str(exc).strip("'\"")))
