@@ -7,16 +7,78 @@ another file (tests, a facilitator's shared laptop).
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
-from pydantic import Field
+from pydantic import Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from .paths import locations
 from .scenario import Strict
 
 CONFIG_ENV = "MHSIM_CONFIG_FILE"
+
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# How providers' keys begin; none of these begins a sensible variable name.
+_KEY_PREFIXES = (
+    "sk-", "sk_", "pk-", "rk-", "xai-", "gsk_", "hf_", "ghp_", "gho_", "ghs_", "github_pat_", "glpat-", "AIza",
+    "AKIA", "ASIA", "r8_", "pplx-", "nvapi-", "csk-", "xoxb-", "xoxp-",
+)
+
+
+def looks_like_key(value: str) -> bool:
+    """Whether ``value`` is shaped like an API key or token rather than the name of a variable.
+
+    Names are words joined by '_' (OPENAI_API_KEY, my_org_key_2); keys are long runs of mixed-case letters and
+    digits, or carry a provider's prefix.
+    """
+    text = value.strip()
+    digits = any(c.isdigit() for c in text)
+    if len(text) >= 12 and text.startswith(_KEY_PREFIXES):
+        return True
+    if len(text) >= 20 and digits and any(c.islower() for c in text) and any(c.isupper() for c in text):
+        return True
+    return len(text) >= 32 and digits and "_" not in text
+
+
+def masked(value: str) -> str:
+    """A secret shown without giving it away: its first characters and its length."""
+    return f"{value[:4]}…, {len(value)} characters"
+
+
+def key_env_problem(value: str) -> str | None:
+    """Why ``value`` cannot be the name of the variable that holds an API key, or None when it can."""
+    what = (
+        "this is the name of the environment variable that holds the API key (e.g. OPENAI_API_KEY), never the "
+        "key itself"
+    )
+    if looks_like_key(value):
+        return (
+            f"{what}: the value given ({masked(value)}) looks like an API key. Put the key in an environment "
+            "variable (export MY_ORG_KEY=...) and give that variable's name here"
+        )
+    if not _ENV_NAME.fullmatch(value):
+        shown = repr(value) if len(value) <= 40 else masked(value)
+        return (
+            f"{shown} is not a valid environment-variable name (letters, digits and '_', not starting with a "
+            f"digit); {what}"
+        )
+    return None
+
+
+def url_problem(value: str) -> str | None:
+    """Why ``value`` is not an http(s) server address, or None when it is one."""
+    try:
+        parts = urlsplit(value.strip())
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # e.g. a malformed IPv6 address
+        ok = False
+    if ok:
+        return None
+    return f"expected an http:// or https:// URL with a host, e.g. http://127.0.0.1:11434, not {value!r}"
 
 
 class ModelConfig(Strict):
@@ -32,6 +94,23 @@ class ModelConfig(Strict):
     timeout_s: float = Field(default=30.0, gt=0, le=600, description="Per-call timeout in seconds.")
     temperature: float | None = Field(default=None, ge=0, le=2, description="Sampling temperature.")
     max_tokens: int | None = Field(default=None, ge=1, description="Cap on reply tokens.")
+
+    @field_validator("api_key_env")
+    @classmethod
+    def _a_name_not_a_key(cls, value: str | None) -> str | None:
+        # A key saved here would sit in plain text in a file people copy and share.
+        problem = None if value is None else key_env_problem(value)
+        if problem:
+            raise PydanticCustomError("api_key_env", problem)
+        return value
+
+    @field_validator("api_base")
+    @classmethod
+    def _an_http_url(cls, value: str | None) -> str | None:
+        problem = None if value is None else url_problem(value)
+        if problem:
+            raise PydanticCustomError("url", problem)
+        return value
 
 
 class CrisisResource(Strict):
@@ -79,15 +158,42 @@ def config_path() -> Path:
     return Path(override).expanduser() if override else locations().config_file
 
 
+def _blank(text: str) -> bool:
+    """True for a file with nothing in it but blank lines, comments and document markers (e.g. after `touch`)."""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#") and stripped not in ("---", "..."):
+            return False
+    return True
+
+
 def load_config(path: Path | None = None) -> Config:
-    """The configuration; defaults when the file does not exist. Raises FileProblems for a broken file."""
-    from .yamlfile import load_model
+    """The configuration; defaults when the file does not exist or is empty. Raises FileProblems for a broken
+    file."""
+    from .yamlfile import load_model, read_text
 
     path = path or config_path()
-    if not path.exists():
+    if not path.exists() or _blank(read_text(path)):
         return Config()
     config, _pos = load_model(path, Config)
     return config
+
+
+def config_data(path: Path | None = None) -> dict[str, Any]:
+    """The settings written in the file, as plain data and not validated (so a broken value can be replaced or
+    removed): empty when the file does not exist or is empty. Raises FileProblems when it is not a YAML mapping."""
+    from .yamlfile import FileProblems, Problem, parse, read_text
+
+    path = path or config_path()
+    if not path.exists():
+        return {}
+    text = read_text(path)
+    if _blank(text):
+        return {}
+    data, _pos, _problems = parse(text, str(path))
+    if not isinstance(data, dict):
+        raise FileProblems([Problem(str(path), 1, 1, "expected a YAML mapping at the top of the file")])
+    return data
 
 
 def save_config(config: Config, path: Path | None = None) -> Path:

@@ -1,10 +1,10 @@
 """Scenario lint: problems a valid scenario can still have, found by reading it and by running its tests.
 
 Validation (:mod:`simulator.scenario_checks`) says whether a file can be loaded at all. Lint goes further and
-asks whether the scenario will teach well: every fact can really be opened (the scenario tests show it),
-every topic the author defined has something for the patient to say, trust thresholds are within reach of a
-realistic session, risk content carries a content warning, every learning objective is measured by a rubric
-item, and the patient has something of its own to say when the trainee persuades or confronts.
+asks whether the scenario will teach well: its own tests pass, every fact can really be opened (the tests
+show it), every topic the author defined has something for the patient to say, trust thresholds are within
+reach of a realistic session, risk content carries a content warning, every learning objective is measured by
+a rubric item, and the patient has something of its own to say when the trainee persuades or confronts.
 
 Every finding has a stable rule id, a severity and a ``file:line:col`` position. Errors are things that make the
 scenario behave wrongly or untested; warnings are weaker (a heuristic, or a gap in the tests).
@@ -79,6 +79,11 @@ RULES: dict[str, Rule] = {
         ),
         Rule("no-tests", "error", "The scenario has no scenario tests, so nothing shows how its facts open."),
         Rule(
+            "failing-test",
+            "error",
+            "A scenario test whose expectations do not hold (what 'mhsim scenarios test' reports as FAIL).",
+        ),
+        Rule(
             "untested-fact", "error", "A fact that no scenario test unlocks (the tests are run to find out)."
         ),
         Rule(
@@ -150,6 +155,21 @@ def _no_tests(ctx: Context) -> Iterable[Finding]:
             "(see 'Scenario tests' in docs/authoring.md)",
             key=True,
         )
+
+
+def _failing_tests(ctx: Context) -> Iterable[Finding]:
+    from .rehearsal import check_expectations
+
+    # The runs are the ones `mhsim scenarios test` makes (same rehearsal, same seed), so both agree.
+    for i, (test, session) in enumerate(ctx.runs):
+        failures = check_expectations(session, test)
+        if failures:
+            yield ctx.finding(
+                "failing-test",
+                ("tests", i, "name"),
+                f"test {test.name!r} fails: {'; '.join(failures)} (run 'mhsim scenarios test' on the file for the "
+                "same report)",
+            )
 
 
 def _untested_facts(ctx: Context) -> Iterable[Finding]:
@@ -464,6 +484,7 @@ def _objectives_not_measured(ctx: Context) -> Iterable[Finding]:
 
 CHECKS: tuple[Callable[[Context], Iterable[Finding]], ...] = (
     _no_tests,
+    _failing_tests,
     _untested_facts,
     _topics_without_lines,
     _unreachable_trust,

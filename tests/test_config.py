@@ -59,3 +59,47 @@ def test_scenario_model_override_merges_over_default() -> None:
     assert merged.model == "openai/gpt-4o-mini" and merged.timeout_s == 20
     assert merged.api_base is None, "a different model does not inherit the default's server"
     assert model_for(config, "other").model == "ollama/llama3.2"
+
+
+@pytest.mark.parametrize("text", ["", " \n\t\n", "# mhsim configuration\n\n# nothing set yet\n", "---\n"])
+def test_an_empty_or_comment_only_file_means_the_defaults(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(text)
+    assert load_config(path) == Config()
+
+
+def test_a_file_that_is_not_a_mapping_is_still_a_problem(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("- engine\n")
+    with pytest.raises(FileProblems, match="expected a YAML mapping"):
+        load_config(path)
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("OPENAI_API_KEY", True),
+        ("MY_ORG_KEY", True),
+        ("azure_key_2", True),
+        ("OPENROUTER_API_KEY_FOR_TRAINING_2025", True),
+        ("sk-proj-abc123", False),  # a key prefix, and '-' is not allowed in a name
+        ("hf_" + "aBcDeFgHiJkLmNoPqRsTuVwXyZ012345", False),  # a valid name, but shaped like a key
+        ("9LIVES", False),
+        ("MY KEY", False),
+    ],
+)
+def test_api_key_env_holds_a_variable_name(value: str, ok: bool) -> None:
+    if ok:
+        assert ModelConfig(api_key_env=value).api_key_env == value
+    else:
+        with pytest.raises(ValueError, match="name of the environment variable"):
+            ModelConfig(api_key_env=value)
+
+
+def test_api_base_in_the_file_must_be_an_http_url(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("model:\n  api_base: localhost:11434\n")
+    with pytest.raises(FileProblems) as info:
+        load_config(path)
+    (problem,) = info.value.problems
+    assert (problem.line, problem.col) == (2, 13) and "http:// or https:// URL" in problem.message

@@ -394,3 +394,27 @@ BUILTINS = sorted((ROOT / "scenarios").glob("*.scenario.yaml"))
 def test_builtin_scenarios_lint_clean(path: Path, rubrics) -> None:
     found = lint_file(path, rubrics).findings
     assert found == [], "\n".join(map(str, found))
+
+
+def test_a_failing_scenario_test_is_an_error_at_the_test(tmp_path: Path, rubrics) -> None:
+    expect = "      disclosed: [poor_sleep, long_commute]\n"
+    text = BASE.replace(expect, expect + "      not_disclosed_before: {long_commute: 5}\n")
+    path = write(tmp_path, text)
+    (finding,) = findings(path, rubrics)
+    assert finding.rule == "failing-test" and finding.severity == "error"
+    assert line_of(path, finding).strip() == "- name: questions open both facts"
+    assert "'long_commute' was disclosed at turn 2, before turn 5" in finding.message
+
+
+def test_lint_and_test_agree_on_a_starter_scenario_whose_test_fails(tmp_path: Path) -> None:
+    made = runner.invoke(app, ["new", "scenario", "x", "--dir", str(tmp_path)], catch_exceptions=False)
+    assert made.exit_code == 0, made.output
+    (path,) = tmp_path.glob("*.scenario.yaml")
+    text = path.read_text()
+    assert "not_disclosed_before: {work_pressure: 3}" in text
+    path.write_text(text.replace("not_disclosed_before: {work_pressure: 3}", "not_disclosed_before: {work_pressure: 5}"))
+    tested = runner.invoke(app, ["scenarios", "test", str(path)], catch_exceptions=False)
+    assert tested.exit_code == 1
+    linted = invoke(str(path))
+    assert linted.exit_code == 1
+    assert "error [failing-test]" in linted.stdout and "before turn 5" in linted.stdout

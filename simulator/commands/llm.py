@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -209,7 +210,14 @@ config_app.add_typer(consent_app, name="consent")
 
 
 def _parts(key: str) -> list[str]:
-    parts = [p for p in key.strip().split(".") if p]
+    """The path of a setting. Binding ids hold dots themselves, so everything after ``keymap.`` is one id."""
+    key = key.strip()
+    head, dot, rest = key.partition(".")
+    if head == "keymap" and dot:
+        if not rest.strip():
+            fail("give a binding id after 'keymap.', e.g. keymap.encounter.end")
+        return [head, rest.strip()]
+    parts = [p for p in key.split(".") if p]
     if not parts:
         fail("give a setting name, e.g. model.model or scenario_models.<scenario-id>.model")
     return parts
@@ -222,6 +230,7 @@ def _known_keys() -> list[str]:
     keys += [f"model.{k}" for k in ModelConfig.model_fields]
     keys += [f"judge.{k}" for k in ModelConfig.model_fields]
     keys += [f"scenario_models.<scenario-id>.{k}" for k in ModelConfig.model_fields]
+    keys += ["keymap.<binding-id>"]
     return keys
 
 
@@ -262,20 +271,152 @@ def _dump(value: Any) -> str:
     return yaml.safe_dump(value, sort_keys=False, allow_unicode=True).rstrip()
 
 
-def _save(data: dict[str, Any]) -> None:
+def _file_data() -> dict[str, Any]:
+    """What the config file holds, unvalidated, so `set` and `unset` can also repair a broken value."""
+    from simulator.config import config_data, config_path
+    from simulator.yamlfile import FileProblems
+
+    try:
+        return config_data()
+    except FileProblems as exc:
+        fail(
+            plain(
+                f"the config file {config_path()} has problems:\n" + "\n".join(str(p) for p in exc.problems)
+            )
+        )
+
+
+def _save(data: dict[str, Any], parts: list[str] | None = None, value: Any = None) -> None:
+    """Validate the whole configuration and write it, or say what is wrong (never echoing a key in full)."""
     from pydantic import ValidationError
 
-    from simulator.config import Config, config_path, save_config
+    from simulator.config import Config, config_path, looks_like_key, save_config
 
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in exc.errors(include_url=False)
-        )
-        fail(plain(f"not saved: {problems}"))
+        errors = exc.errors(include_url=False)
+        problems = "; ".join(f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in errors)
+        notes = []
+        if parts and parts[0] in _LIST_SETTINGS and any(err["loc"][:1] == (parts[0],) for err in errors):
+            notes.append(f"{parts[0]} is a list: give each item as its own value, or one YAML list [a, b]")
+        if parts and parts[-1] == "api_key_env" and isinstance(value, str) and looks_like_key(value):
+            notes.append("if that was a real key, it is now in your shell history: consider revoking it")
+        elsewhere = sorted({str(err["loc"][0]) for err in errors} - {parts[0]}) if parts else []
+        if elsewhere:
+            notes.append(
+                f"the file already had a problem in {', '.join(elsewhere)}: fix it with 'mhsim config set' or "
+                f"'mhsim config unset', or edit {config_path()}"
+            )
+        fail(plain(f"not saved: {problems}" + "".join(f"\n{note}" for note in notes)))
     path = save_config(config, config_path())
     err_console().print(f"saved {path}")
+
+
+# Settings that are lists; `config set` takes their items as separate values.
+_LIST_SETTINGS = ("scenario_dirs", "crisis_resources")
+
+
+def _value(parts: list[str], values: list[str]) -> Any:
+    """The value to store, from the command-line words: YAML, except for keys and folders, taken as written."""
+    import yaml
+
+    def parsed(text: str) -> Any:
+        try:
+            return yaml.safe_load(text) if text.strip() else ""
+        except yaml.YAMLError:
+            return text  # not YAML: take the words as they are
+
+    name = ".".join(parts)
+    if len(parts) == 1 and parts[0] in _LIST_SETTINGS:
+        if len(values) == 1 and values[0].lstrip().startswith("["):
+            return parsed(values[0])
+        # Folder names are never YAML ('yes', '1.0' and 'null' are folder names too).
+        return list(values) if parts[0] == "scenario_dirs" else [parsed(v) for v in values]
+    if len(values) > 1:
+        hint = "; several keys go in one value separated by commas: ctrl+x,f9" if parts[0] == "keymap" else ""
+        fail(plain(f"'{name}' takes one value, not {len(values)} (quote a value that has spaces){hint}"))
+    if parts[0] == "keymap" and len(parts) == 2:
+        return values[0].strip()
+    return parsed(values[0])
+
+
+_MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")
+
+
+def _key_problem(keys: str) -> str | None:
+    """Why ``keys`` (comma-separated, e.g. 'ctrl+x,f9') is not a key the app can bind, or None."""
+    from textual.keys import KEY_NAME_REPLACEMENTS, Keys, key_to_character
+
+    named = {k.value.rpartition("+")[2] for k in Keys if not k.value.startswith("<")}
+    named |= set(KEY_NAME_REPLACEMENTS.values())
+    for key in (k.strip() for k in keys.split(",")):
+        if not key:
+            return f"empty key in {keys!r}; separate keys with single commas, e.g. ctrl+x,f9"
+        if len(key) == 1:
+            continue  # any single character
+        *mods, name = key.split("+")
+        bad = [m for m in mods if m not in _MODIFIERS]
+        if bad:
+            return f"unknown modifier {bad[0]!r} in {key!r}; modifiers are {', '.join(_MODIFIERS)} (lowercase)"
+        if not name:
+            return f"no key after {key!r}; e.g. ctrl+x"
+        char = key_to_character(name) if len(name) > 1 and name not in named else name
+        if char is None or not char.isprintable():  # e.g. 'esc' names a control character, not a key
+            near = difflib.get_close_matches(name, sorted(named), n=1)
+            hint = f"; did you mean {near[0]!r}?" if near else ""
+            return f"unknown key {name!r} in {key!r}{hint} (e.g. x, f9, escape, enter, pageup, question_mark)"
+    return None
+
+
+def _check_keymap(keymap: Any) -> None:
+    """Every binding id is one of the app's, every key one it can bind (the TUI is imported only here)."""
+    if not isinstance(keymap, dict):
+        return  # validation says what is wrong with the shape
+    from simulator.tui.app import MhsimApp
+
+    ids = MhsimApp.binding_ids()
+    for binding_id, keys in keymap.items():
+        if str(binding_id) not in ids:
+            near = difflib.get_close_matches(str(binding_id), sorted(ids), n=1)
+            hint = f"did you mean '{near[0]}'?" if near else "F1 on a screen of the app lists its keys and their ids"
+            fail(plain(f"not saved: unknown binding id '{binding_id}'; {hint}"))
+        problem = _key_problem(keys) if isinstance(keys, str) else None
+        if problem:
+            fail(plain(f"not saved: keymap.{binding_id}: {problem}"))
+
+
+def _check_theme(theme: Any) -> None:
+    """The theme is one the app has: textual's own and mhsim's (imported here only, not at start-up)."""
+    if not isinstance(theme, str):
+        return
+    from textual.theme import BUILTIN_THEMES
+
+    from simulator.tui.themes import THEMES
+
+    names = sorted({*BUILTIN_THEMES, *(t.name for t in THEMES)})
+    if theme not in names:
+        near = difflib.get_close_matches(theme, names, n=1)
+        hint = f"did you mean '{near[0]}'?" if near else f"available: {', '.join(names)}"
+        fail(plain(f"not saved: unknown theme '{theme}'; {hint}"))
+
+
+def _check_value(parts: list[str], value: Any) -> None:
+    """Checks that need the app's own lists (binding ids, themes), beyond what the config file's model knows."""
+    if parts[0] == "keymap":
+        _check_keymap({parts[1]: value} if len(parts) == 2 else value)
+    elif parts == ["theme"]:
+        _check_theme(value)
+
+
+def _warn_missing_dirs(parts: list[str], value: Any) -> None:
+    if parts != ["scenario_dirs"] or not isinstance(value, list):
+        return
+    for folder in value:
+        if isinstance(folder, str) and not Path(folder).expanduser().is_dir():
+            err_console().print(
+                f"note: {folder} does not exist yet", markup=False, highlight=False, soft_wrap=True
+            )
 
 
 @config_app.command("show")
@@ -303,22 +444,27 @@ def config_get(key: Annotated[str, typer.Argument(help="Setting name, e.g. model
 @config_app.command("set")
 def config_set(
     key: Annotated[
-        str, typer.Argument(help="Setting name, e.g. model.model, engine, scenario_models.<id>.model.")
+        str,
+        typer.Argument(
+            help="Setting name, e.g. model.model, engine, scenario_models.<id>.model, keymap.encounter.end."
+        ),
     ],
-    value: Annotated[
-        str, typer.Argument(help="The value, in YAML: text, a number, true/false, null, [a, b].")
+    values: Annotated[
+        list[str],
+        typer.Argument(
+            help="The value, in YAML: text, a number, true/false, null. A list setting (scenario_dirs) takes "
+            "each item as its own value (DIR1 DIR2) or one YAML list \\[a, b]; a keymap entry takes keys "
+            "such as ctrl+x, or ctrl+x,f9.",
+            show_default=False,
+        ),
     ],
 ) -> None:
-    """Change one setting; the file is validated before it is written."""
-    import yaml
-
+    """Change one setting; the value and then the whole file are checked before it is written."""
     parts = _parts(key)
     _check_key(parts)
-    try:
-        parsed = yaml.safe_load(value) if value.strip() else ""
-    except yaml.YAMLError:
-        parsed = value  # not YAML: take the words as they are
-    data = _load_config().model_dump(mode="json", exclude_unset=True)
+    value = _value(parts, values)
+    _check_value(parts, value)
+    data = _file_data()
     node = data
     for part in parts[:-1]:
         child = node.get(part)
@@ -326,8 +472,9 @@ def config_set(
             child = {}
             node[part] = child
         node = child
-    node[parts[-1]] = parsed
-    _save(data)
+    node[parts[-1]] = value
+    _save(data, parts, value)
+    _warn_missing_dirs(parts, value)
 
 
 @config_app.command("unset")
@@ -335,13 +482,13 @@ def config_unset(key: Annotated[str, typer.Argument(help="Setting name to return
     """Return one setting to its default (a whole scenario override with scenario_models.<id>)."""
     parts = _parts(key)
     _check_key(parts)
-    data = _load_config().model_dump(mode="json", exclude_unset=True)
+    data = _file_data()
     try:
         parent = _get(data, parts[:-1]) if len(parts) > 1 else data
         del parent[parts[-1]]
     except (KeyError, TypeError):
         fail(plain(f"'{key}' is not set in the file"))
-    _save(data)
+    _save(data, parts)
 
 
 @consent_app.command("list")
