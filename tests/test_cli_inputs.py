@@ -43,7 +43,8 @@ def test_a_folder_named_like_a_scenario_is_listed_as_broken_and_the_rest_still_l
     assert data["broken"] == [{"path": str(bad), "problems": [f"{bad}:1:1: is a folder, not a file"]}]
     assert "low-mood-passive-si" in {s["id"] for s in data["scenarios"]}
     table = invoke("scenarios", "list")
-    assert table.exit_code == 0 and "broken:" in table.output and "dir.scenario.yaml" in table.output
+    # the path may wrap at the console's width, so look for it with the line breaks taken out
+    assert table.exit_code == 0 and "broken:" in table.output and "dir.scenario.yaml" in table.output.replace("\n", "")
     chat = invoke("chat", "low-mood-passive-si", input="/end\n")
     assert chat.exit_code == 0, chat.output
 
