@@ -7,6 +7,7 @@ leaves the trainee turn committed and pending, so it can be retried or voiced by
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
@@ -41,13 +42,29 @@ class Submitted:
     notices: list[str] = field(default_factory=list)
 
 
+# Lone surrogates other than the U+DC80-U+DCFF "surrogate escapes" Python uses for undecodable input bytes.
+_OTHER_SURROGATES = re.compile("[\ud800-\udc7f\udd00-\udfff]")
+
+
+def valid_text(text: str) -> str:
+    """``text`` as valid Unicode: bytes a terminal sent in another encoding become U+FFFD.
+
+    Python reads such bytes from stdin as surrogate escapes, which cannot be stored or printed; they are turned
+    back into bytes and decoded again, so a character split across them is kept when it is valid UTF-8.
+    """
+    if text.isascii():
+        return text
+    text = _OTHER_SURROGATES.sub("\ufffd", text)
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def clean_input(text: str, known_names: Iterable[str] | None = None) -> tuple[str, list[str]]:
-    """Trim, cap the size and redact identifiers; return the text to keep and notices for the trainee.
+    """Make valid Unicode, trim, cap the size and redact identifiers; return the text to keep and notices.
 
     ``known_names`` are the scenario's own fictional names, which are not redacted (any other name is).
     """
     notices: list[str] = []
-    text = text.strip()
+    text = valid_text(text).strip()
     if len(text) > MAX_INPUT_CHARS:
         notices.append(
             f"Your message was {len(text):,} characters; only the first {MAX_INPUT_CHARS:,} were kept."

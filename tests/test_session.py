@@ -57,6 +57,17 @@ async def test_empty_input_is_ignored(helen) -> None:
     assert len(session.turns) == 1
 
 
+async def test_undecodable_input_bytes_are_stored_as_replacement_characters(helen, store) -> None:
+    # How Python reads "\xff\xfe" from a terminal in another encoding, and a lone surrogate from elsewhere.
+    session = Session(helen, store=store)
+    session.open()
+    submitted = session.submit("How are you \udcff\udcfe feeling?\ud800 Caf\udcc3\udca9")
+    assert submitted is not None
+    assert submitted.turn.text == "How are you \ufffd\ufffd feeling?\ufffd Café"
+    assert store.turns(session.id)[-1].text == submitted.turn.text
+    assert "".join([c async for c in session.reply()]), "the session goes on"
+
+
 async def test_huge_paste_is_truncated_with_a_notice(helen) -> None:
     session = Session(helen)
     session.open()

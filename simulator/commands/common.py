@@ -1,11 +1,14 @@
-"""Small helpers shared by the commands: error output without tracebacks, consoles."""
+"""Small helpers shared by the commands: error output without tracebacks, consoles, literal text."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 
 def err_console():
@@ -14,17 +17,48 @@ def err_console():
     return Console(stderr=True, highlight=False)
 
 
-def fail(message: str, code: int = 1) -> NoReturn:
-    """Print a plain error message to stderr and exit (user errors never show a traceback)."""
-    err_console().print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+class _Markup(str):
+    """A string that is Rich markup on purpose: what :func:`plain` returns."""
+
+
+def literal(*parts: str | Text | tuple[str, str]) -> Text:
+    """A line to print as it is, never parsed as Rich markup: anything that comes from a user, a file, a
+    scenario or a model goes through here. A ``(text, style)`` part carries the program's own styling::
+
+        console.print(literal(("content warning:", "yellow"), " ", warning))
+    """
+    from rich.text import Text
+
+    return Text.assemble(*parts)
+
+
+def fail(message: str | Text, code: int = 1) -> NoReturn:
+    """Print an error message to stderr and exit (user errors never show a traceback).
+
+    A ``str`` message is printed literally (it usually echoes a path, an id or a file's problems); a
+    :class:`~rich.text.Text` or the result of :func:`plain` keeps its styling.
+    """
+    from rich.text import Text
+
+    if isinstance(message, _Markup):
+        body = Text.from_markup(message)
+    elif isinstance(message, Text):
+        body = message
+    else:
+        body = Text(message)
+    err_console().print(literal(("error:", "bold red"), " ", body), soft_wrap=True)
     raise typer.Exit(code)
 
 
 def plain(message: str) -> str:
-    """Escape rich markup in messages that echo user input (an id like "[x]" must print as typed)."""
+    """``message`` escaped for use inside Rich markup (an id like "[x]" must print as typed).
+
+    Prefer :func:`literal`; this is for a user's text inside a markup string. ``fail(plain(...))`` also works:
+    the result is marked as markup, so it prints as ``message`` (but ``fail(f"... {plain(x)}")`` does not).
+    """
     from rich.markup import escape
 
-    return escape(message)
+    return _Markup(escape(message))
 
 
 def write_or_echo(text: str, output: Path | None) -> None:
@@ -36,7 +70,7 @@ def write_or_echo(text: str, output: Path | None) -> None:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
-        fail(plain(f"Could not write {output}: {exc.strerror or exc}."))
+        fail(f"Could not write {output}: {exc.strerror or exc}.")
     typer.echo(f"Wrote {output}", err=True)
 
 

@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from .common import err_console, fail, open_store, plain, write_or_echo
+from .common import err_console, fail, literal, open_store, write_or_echo
 
 lab_app = typer.Typer(
     help="The AI failure lab: lab cases, the live probe of a real model, evaluation reports.",
@@ -59,7 +59,7 @@ def list_command(
     from simulator.lab.case import EXERCISE_TITLES
 
     if exercise is not None and exercise not in EXERCISE_TITLES:
-        fail(plain(f"Unknown exercise {exercise!r}; use one of: {', '.join(EXERCISE_TITLES)}."))
+        fail(f"Unknown exercise {exercise!r}; use one of: {', '.join(EXERCISE_TITLES)}.")
     library = _library(labs)
     cases = library.for_exercise(exercise) if exercise else library.cases
     if as_json:
@@ -80,21 +80,25 @@ def list_command(
         typer.echo(json.dumps({"cases": out, "broken": broken}, indent=2))
         return
     table = Table(title="Lab cases")
-    for col in ("id", "exercise", "modes", "title"):
+    # The id is what the user types: never cut or wrapped; the other columns wrap instead.
+    table.add_column("id", no_wrap=True, min_width=max((len(c.id) for c in cases), default=2))
+    for col in ("exercise", "modes", "title"):
         table.add_column(col, overflow="fold")
     for c in cases:
-        table.add_row(
-            c.id, EXERCISE_TITLES[c.exercise.value], " ".join(m.value for m in c.failure_modes), c.title
-        )
+        cells = (c.id, EXERCISE_TITLES[c.exercise.value], " ".join(m.value for m in c.failure_modes), c.title)
+        table.add_row(*map(literal, cells))
     console = Console(highlight=False)
     console.print(table)
     for entry in library.broken:
         console.print(
-            f"[red]broken:[/] {plain(str(entry.path))} ({len(entry.problems)} problem(s); run 'mhsim lab validate')"
+            literal(("broken:", "red"), f" {entry.path} ({len(entry.problems)} problem(s); run 'mhsim lab validate')")
         )
     for case_id, paths in library.conflicts().items():
         console.print(
-            f"[yellow]conflict:[/] id {case_id!r} is defined in {', '.join(map(str, paths))}; the first is used"
+            literal(
+                ("conflict:", "yellow"),
+                f" id {case_id!r} is defined in {', '.join(map(str, paths))}; the first is used",
+            )
         )
 
 
@@ -123,7 +127,7 @@ def validate_command(
             typer.echo(str(problem))
     total = len(library.entries) + len(missing)
     bad = len(library.broken) + len(missing)
-    err_console().print(f"{total - bad} of {total} lab case file(s) valid")
+    err_console().print(f"{total - bad} of {total} lab case file(s) valid", markup=False)
     if bad:
         raise typer.Exit(1)
 
@@ -176,32 +180,32 @@ def run_command(
     try:
         config = load_config()
     except FileProblems as exc:
-        fail("the configuration file has problems:\n" + "\n".join(plain(str(p)) for p in exc.problems))
+        fail("the configuration file has problems:\n" + "\n".join(str(p) for p in exc.problems))
     try:
         settings = probe_settings(config, model=model, api_base=api_base)
     except ModelNotConfigured as exc:
-        fail(plain(str(exc)))
+        fail(str(exc))
     try:
         cases = battery(_library(labs).cases, case or ())
     except KeyError as exc:
-        fail(plain(str(exc.args[0])))
+        fail(str(exc.args[0]))
     if not cases:
         fail("no lab case has a probe")
     remote, text = disclosure(settings)
     console = Console(highlight=False, stderr=True)
-    console.print(plain(text))
+    console.print(literal(text))
     if remote and not yes and not typer.confirm("Send the probes?", default=False):
         raise typer.Exit(1)
     store = open_store()
     out = Console(highlight=False)
 
     def show(result) -> None:
-        head = f"[bold]{plain(result.case_id)}[/] run {result.repeat}"
+        head = literal((result.case_id, "bold"), f" run {result.repeat}")
         if result.error:
-            out.print(f"{head}: [red]failed[/] — {plain(result.error)}")
+            out.print(literal(head, ": ", ("failed", "red"), f" — {result.error}"))
             return
-        out.print(f"{head} ({result.latency_ms:.0f} ms) [dim]{LIVE_FRAME}[/]")
-        out.print(plain(result.output), soft_wrap=True)
+        out.print(literal(head, f" ({result.latency_ms:.0f} ms) ", (LIVE_FRAME, "dim")))
+        out.print(literal(result.output), soft_wrap=True)
         out.print()
 
     try:
@@ -231,7 +235,7 @@ def _run_or_fail(store, run_id: str | None) -> dict:
     if len(runs) != 1:
         if not runs:
             fail("No probe run found." + ("" if run_id else " Run one with: mhsim lab run"))
-        fail(plain(f"{run_id!r} matches several probe runs; type more of the id."))
+        fail(f"{run_id!r} matches several probe runs; type more of the id.")
     return runs[0]
 
 
@@ -272,16 +276,16 @@ def grade_command(
             case = cases.get(row["case_id"])
             if row["error"] or case is None or case.probe is None:
                 continue
-            console.rule(f"{case.title} — run {row['repeat']}")
-            console.print(f"[dim]{LIVE_FRAME}[/]")
-            console.print(plain(row["output"]), soft_wrap=True)
+            console.rule(literal(f"{case.title} — run {row['repeat']}"))
+            console.print(literal((LIVE_FRAME, "dim")))
+            console.print(literal(row["output"]), soft_wrap=True)
             for criterion in case.probe.criteria:
                 answer = _choose(f"{criterion.text} ({criterion.severity.value})", CRITERION_GRADES)
                 grade(store, row["id"], rater, criterion.id, answer)
             grade(store, row["id"], rater, OVERALL, _choose("Overall", OVERALL_GRADES))
     finally:
         store.close()
-    err_console().print(f"Grades saved for {rater}. Report: mhsim lab report {run['id'][:10]}")
+    err_console().print(literal(f"Grades saved for {rater}. Report: mhsim lab report {run['id'][:10]}"))
 
 
 @lab_app.command("report")
@@ -329,9 +333,9 @@ def history_command(
         return
     table = Table(title="Failure-lab attempts (newest first)")
     for col in ("id", "started (UTC)", "exercise", "case", "status", "score"):
-        table.add_column(col, overflow="fold")
+        table.add_column(col, overflow="fold", no_wrap=col == "id")  # the id is typed: keep it whole
     for row in attempts_table(attempts):
-        table.add_row(row[0][:10], *row[1:])
+        table.add_row(*map(literal, (row[0][:10], *row[1:])))
     Console(highlight=False).print(table)
 
 
@@ -375,7 +379,7 @@ def export_command(
             try:
                 attempts = [store.lab_attempt(attempt_id)]
             except KeyError as exc:
-                fail(plain(str(exc.args[0])))
+                fail(str(exc.args[0]))
         else:
             attempts = store.lab_attempts(trainee=trainee, limit=100_000)
     finally:
@@ -408,18 +412,14 @@ def new_lab_case_command(
 
     ident = re.sub(r"-{2,}", "-", re.sub(r"[^a-z0-9_-]+", "-", name.strip().lower())).strip("-_")
     if not ident:
-        fail(plain(f"{name!r} cannot be made into an id; use letters, digits, '-' or '_'"))
+        fail(f"{name!r} cannot be made into an id; use letters, digits, '-' or '_'")
     target = folder if folder is not None else user_lab_dir()
     path = target / f"{ident}{SUFFIX}"
     if path.exists() and not force:
-        fail(plain(f"{path} already exists; choose another name or add --force to overwrite it"))
+        fail(f"{path} already exists; choose another name or add --force to overwrite it")
     taken = next((c for c in _library().cases if c.id == ident), None)
     if taken is not None and not path.exists():
-        fail(
-            plain(
-                f"the id {ident!r} is already used by a lab case; choose another name (ids must be unique)"
-            )
-        )
+        fail(f"the id {ident!r} is already used by a lab case; choose another name (ids must be unique)")
     template = (Path(__file__).resolve().parent.parent / "lab" / "templates" / "lab-case.yaml").read_text(
         "utf-8"
     )
@@ -435,8 +435,8 @@ def new_lab_case_command(
         if not schema_path.exists():
             schema_path.write_text(json.dumps(schema(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
     except OSError as exc:
-        fail(plain(f"cannot write {path}: {exc.strerror or exc}"))
+        fail(f"cannot write {path}: {exc.strerror or exc}")
     typer.echo(str(path))
     err_console().print(
-        f"wrote a starter lab case with id {ident!r}; next: edit it, then run  mhsim lab validate {path}"
+        literal(f"wrote a starter lab case with id {ident!r}; next: edit it, then run  mhsim lab validate {path}")
     )

@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 
-from .common import err_console, fail
+from .common import err_console, fail, literal
 
 if TYPE_CHECKING:
     from simulator.library import Library
@@ -39,9 +38,11 @@ def _library_notes(library: Library) -> None:
     """Tell the user about folders the config names but that are missing, and a broken config file."""
     console = err_console()
     for problem in library.config_problems:
-        console.print(f"[yellow]config:[/] {problem} (its scenario folders are not searched)", soft_wrap=True)
+        console.print(
+            literal(("config:", "yellow"), f" {problem} (its scenario folders are not searched)"), soft_wrap=True
+        )
     for folder in library.missing:
-        note = f"[yellow]note:[/] scenario folder {folder.path} ({folder.source}) does not exist"
+        note = literal(("note:", "yellow"), f" scenario folder {folder.path} ({folder.source}) does not exist")
         console.print(note, soft_wrap=True)
 
 
@@ -143,19 +144,29 @@ def list_command(
         typer.echo(json.dumps({"scenarios": out, "broken": broken, "conflicts": conflicts}, indent=2))
         return
     table = Table(title="Scenarios", show_lines=False)
-    for col in ("id", "title", "difficulty", "challenges", "rubrics", "from"):
+    # The id is what the user types: never cut or wrapped; the other columns wrap instead.
+    table.add_column("id", no_wrap=True, min_width=max((len(s.id) for _e, s in rows), default=2))
+    for col in ("title", "difficulty", "challenges", "rubrics", "from"):
         table.add_column(col)
     for e, s in rows:
         source = e.source if e.path in used else f"{e.source} (not used: id taken)"
-        table.add_row(
-            s.id, s.title, s.difficulty, ", ".join(c.value for c in s.challenges), ", ".join(s.rubrics), source
-        )
+        cells = (s.id, s.title, s.difficulty, ", ".join(c.value for c in s.challenges), ", ".join(s.rubrics), source)
+        table.add_row(*map(literal, cells))
     console = Console()
     console.print(table)
     for entry in library.broken:
-        console.print(f"[red]broken:[/] {escape(str(entry.path))} ({len(entry.problems)} problem(s); run 'mhsim scenarios validate')")
+        console.print(
+            literal(
+                ("broken:", "red"),
+                f" {entry.path} ({len(entry.problems)} problem(s); run 'mhsim scenarios validate')",
+            )
+        )
     for sid, paths in library.conflicts().items():
-        console.print(f"[yellow]conflict:[/] id {sid!r} is defined in {', '.join(map(str, paths))}; the first is used")
+        console.print(
+            literal(
+                ("conflict:", "yellow"), f" id {sid!r} is defined in {', '.join(map(str, paths))}; the first is used"
+            )
+        )
 
 
 @scenarios_app.command("validate")
@@ -179,7 +190,7 @@ def validate_command(paths: Targets = None, scenarios: ExtraDirs = None) -> None
             for problem in exc.problems:
                 typer.echo(str(problem))
     summary = f"{len(files) - bad} of {len(files)} scenario file(s) valid"
-    err_console().print(summary)
+    err_console().print(summary, markup=False)
     if bad:
         raise typer.Exit(1)
 
@@ -228,13 +239,13 @@ def test_command(
     results = _run_all(loaded, engines)
     console = Console(highlight=False, soft_wrap=True)  # one line per failure, whatever the terminal width
     for r in results:
-        mark = "[green]PASS[/]" if r.passed else "[red]FAIL[/]"
-        console.print(f"{mark} {escape(r.scenario_id)}: {escape(r.name)}")
+        mark = ("PASS", "green") if r.passed else ("FAIL", "red")
+        console.print(literal(mark, f" {r.scenario_id}: {r.name}"))
         for failure in r.failures:
-            console.print(f"     {escape(failure)}")  # replies may hold "[long pause]": print verbatim
+            console.print(literal(f"     {failure}"))  # replies may hold "[long pause]": print verbatim
     passed = sum(r.passed for r in results)
     voiced = f" (patient voiced by {model})" if model else ""
-    console.print(f"{passed} passed, {len(results) - passed} failed{voiced}")
+    console.print(literal(f"{passed} passed, {len(results) - passed} failed{voiced}"))
     if passed != len(results):
         raise typer.Exit(1)
 
@@ -313,7 +324,7 @@ def lint_command(
                 known.setdefault(entry.scenario.id, []).append(entry.path)
     rubrics, rubric_problems = load_rubrics()
     for problem in rubric_problems:
-        err_console().print(f"[yellow]rubric:[/] {problem}", soft_wrap=True)
+        err_console().print(literal(("rubric:", "yellow"), f" {problem}"), soft_wrap=True)
     results = lint_files(files, rubrics, known)
     findings = [f for r in results for f in r.findings]
     errors = sum(f.severity == "error" for f in findings)
@@ -331,7 +342,8 @@ def lint_command(
             typer.echo(str(finding))
         clean = sum(not r.findings for r in results)
         err_console().print(
-            f"{len(results)} scenario file(s) linted: {errors} error(s), {warnings} warning(s); {clean} clean"
+            f"{len(results)} scenario file(s) linted: {errors} error(s), {warnings} warning(s); {clean} clean",
+            markup=False,
         )
     if errors or (strict and warnings):
         raise typer.Exit(1)
@@ -380,7 +392,7 @@ def _print_comparison(result) -> None:
     console = Console(highlight=False)
     for tag, session in (("A", result.a), ("B", result.b)):
         scenario = session.scenario
-        console.rule(f"{tag}: {scenario.id} · {scenario.persona.name}")
+        console.rule(literal(f"{tag}: {scenario.id} · {scenario.persona.name}"))
         if session.score:
             console.print(score_renderable(session.score))
     table = Table(title="Item by item", title_justify="left", expand=True)
@@ -395,7 +407,7 @@ def _print_comparison(result) -> None:
         table.add_row(item, _cell(row.a, status_text), _cell(row.b, status_text), same)
     console.print(table)
     for note in result.notes:
-        console.print(f"[yellow]note:[/] {escape(note)}")
+        console.print(literal(("note:", "yellow"), f" {note}"))
     if result.equal:
         console.print(f"[green]Equal:[/] all {len(result.rows)} items score the same in A and B.")
     else:
