@@ -114,7 +114,7 @@ def _unlocked_by(item: Disclosure) -> str:
     return " · ".join(parts) + said
 
 
-def _disclosed_when(trainee_turn: int, turns: list[Turn]) -> str:
+def disclosed_when(trainee_turn: int, turns: list[Turn]) -> str:
     """Where a disclosure sits: the patient's line ("#8", as the transcript numbers it) and the trainee turn."""
     reply = next((t.index for t in turns if t.speaker == "patient" and t.trainee_turn == trainee_turn), None)
     return f"#{reply} (trainee turn {trainee_turn})" if reply is not None else f"after trainee turn {trainee_turn}"
@@ -175,7 +175,7 @@ def session_markdown(
         out += ["| Fact | When | Trust | What unlocked it |", "|---|---|---:|---|"]
         for item in disclosures:
             out.append(
-                f"| `{item.fact_id}` | {_disclosed_when(item.turn, turns)} | {item.trust:.2f} | "
+                f"| `{item.fact_id}` | {disclosed_when(item.turn, turns)} | {item.trust:.2f} | "
                 f"{_cell(_unlocked_by(item))} |"
             )
         out.append("")

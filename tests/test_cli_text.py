@@ -278,3 +278,28 @@ def test_play_says_how_many_lines_were_not_played(tmp_path: Path) -> None:
     script.write_text("How have you been sleeping?\n")
     played = invoke("play", HELEN, "--script", str(script))
     assert played.exit_code == 0 and "not played" not in played.stderr
+
+
+# -- 7. one way of pointing at the transcript --------------------------------------------------------------------
+
+
+def test_play_points_at_transcript_lines_as_numbered(tmp_path: Path, mhsim_home: Path, wide: None) -> None:
+    script = tmp_path / "lines.txt"
+    script.write_text(
+        "Hi Helen, what would you like to talk about today?\n"
+        "It sounds like things have felt heavy for a while.\n"
+        "Sometimes when people feel this low they wonder whether life is worth living. "
+        "Have you had thoughts like that?\n"
+    )
+    result = invoke("play", HELEN, "--script", str(script))
+    assert result.exit_code == 0, result.output
+    assert "  #5 You: Sometimes when people feel this low" in result.output
+    # The ledger says the patient's line as the transcript numbers it, and the trainee turn it followed.
+    assert "#6 (trainee turn 3)" in result.output
+    assert "#1, #3, #5" in result.output  # the evidence column of the question and reflection counts
+
+
+def test_score_values_show_at_most_two_decimals() -> None:
+    from simulator.commands.render import value_text
+
+    assert [value_text(v) for v in (0.14285, 2.5, 4.0, 3, None)] == ["0.14", "2.5", "4", "3", ""]

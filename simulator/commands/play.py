@@ -91,7 +91,7 @@ def play_command(
     console = Console(highlight=False)
     console.rule(literal(f"{found.title} · session {session.id}"))
     print_transcript(console, session.turns, found.persona.name.split()[0])
-    console.print(ledger_table(session.ledger, found))
+    console.print(ledger_table(session.ledger, found, session.turns))
     if session.score:
         console.print(score_renderable(session.score))
 
@@ -244,7 +244,7 @@ def _run_chat(session, *, opening: bool, places: list[Path]) -> None:
         raise typer.Exit(130) from None
     if session.info.status != "complete":
         session.finish()
-    console.print(ledger_table(session.ledger, scenario))
+    console.print(ledger_table(session.ledger, scenario, session.turns))
     if session.score:
         console.print(score_renderable(session.score))
 

@@ -39,7 +39,7 @@ def turn_text(turn: Turn, patient_name: str) -> Text:
     who = "You" if turn.speaker == "trainee" else patient_name
     style = "bold cyan" if turn.speaker == "trainee" else "bold magenta"
     text = Text()
-    text.append(f"{turn.index:>3} {who}: ", style=style)
+    text.append(f"{'#' + str(turn.index):>4} {who}: ", style=style)  # "#7", as scores point at it
     text.append(turn.text)
     if turn.speaker == "trainee":
         text.append("  " + coding_summary(turn), style="dim")
@@ -53,14 +53,24 @@ def print_transcript(console: Console, turns: list[Turn], patient_name: str) -> 
         console.print(turn_text(turn, patient_name))
 
 
+def value_text(value: float | None) -> str:
+    """A score value as people read it: at most two decimals, no trailing zeros (0.143 -> 0.14, 4.0 -> 4)."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
 def item_row(item: ItemScore) -> list:
-    value = "" if item.value is None else (f"{item.value:g}" if isinstance(item.value, float) else str(item.value))
+    value = value_text(item.value)
     if item.label:
         value = f"{value} ({item.label})" if value else item.label
-    evidence = ", ".join(str(i) for i in item.evidence_turns[:8])
+    evidence = ", ".join(f"#{i}" for i in item.evidence_turns[:8])
     if len(item.evidence_turns) > 8:
         evidence += ", …"
-    return [item.title, status_text(item.status), value, evidence]
+    # Titles and labels come from rubric files: cells are Text, never parsed as markup.
+    return [Text(item.title), status_text(item.status), Text(value), evidence]
 
 
 def score_renderable(score: SessionScore) -> Group:
@@ -68,11 +78,13 @@ def score_renderable(score: SessionScore) -> Group:
     if not score.enough:
         parts.append(Text("Not enough to score: the session has too few trainee turns.", style="yellow"))
     for rubric in score.rubrics:
-        table = Table(title=f"{rubric.title} (v{rubric.rubric_version})", title_justify="left", expand=True)
+        table = Table(
+            title=Text(f"{rubric.title} (v{rubric.rubric_version})"), title_justify="left", expand=True
+        )
         table.add_column("item", ratio=3)
         table.add_column("status", ratio=2)
         table.add_column("value", ratio=2)
-        table.add_column("turns", ratio=1)
+        table.add_column("evidence", ratio=1)
         for item in sorted(rubric.items, key=lambda i: (i.status != "critical_miss", i.status != "missed")):
             table.add_row(*item_row(item))
         parts.append(table)
@@ -88,10 +100,13 @@ def score_renderable(score: SessionScore) -> Group:
     return Group(*parts)
 
 
-def ledger_table(ledger, scenario) -> Table:
+def ledger_table(ledger, scenario, turns: list[Turn] | None = None) -> Table:
+    """The disclosure ledger; with the transcript, each fact says the line it came out on ("#8")."""
+    from simulator.export import disclosed_when
+
     table = Table(title="Disclosure ledger", title_justify="left", expand=True)
     table.add_column("fact", ratio=3)
-    table.add_column("turn", ratio=1)
+    table.add_column("when", ratio=1)
     table.add_column("trust", ratio=1)
     table.add_column("unlocked by", ratio=3)
     shown = {d.fact_id for d in ledger}
@@ -99,7 +114,8 @@ def ledger_table(ledger, scenario) -> Table:
         move = ", ".join(b.value for b in d.behaviours)
         if d.risk_flags:
             move += " · " + ", ".join(f.value for f in d.risk_flags)
-        table.add_row(scenario.fact(d.fact_id).summary, str(d.turn), f"{d.trust:.2f}", move)
+        when = disclosed_when(d.turn, turns) if turns else f"trainee turn {d.turn}"
+        table.add_row(Text(scenario.fact(d.fact_id).summary), when, f"{d.trust:.2f}", move)
     for fact in scenario.facts:
         if fact.id not in shown:
             table.add_row(Text(fact.summary, style="dim"), "—", "", Text(f"hidden · {fact.hint}", style="dim"))
