@@ -418,3 +418,9 @@ def test_lint_and_test_agree_on_a_starter_scenario_whose_test_fails(tmp_path: Pa
     linted = invoke(str(path))
     assert linted.exit_code == 1
     assert "error [failing-test]" in linted.stdout and "before turn 5" in linted.stdout
+
+
+def test_every_rule_is_in_the_authoring_guide_with_its_severity() -> None:
+    guide = (ROOT / "docs" / "authoring.md").read_text(encoding="utf-8")
+    for rule in RULES.values():
+        assert f"| `{rule.id}` | {rule.severity} |" in guide, rule.id
