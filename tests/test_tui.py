@@ -39,6 +39,7 @@ from simulator.tui.screens import (
 from simulator.tui.screens.debrief import ItemView
 from simulator.tui.widgets import ChatMessage, Composer, Transcript
 from simulator.tui.widgets.coach import CoachPanel
+from simulator.tui.widgets.paragraphs import Paragraphs
 
 ROOT = Path(__file__).resolve().parent.parent
 HELEN = "low-mood-passive-si"
@@ -227,7 +228,7 @@ async def test_library_briefing_encounter_debrief_export(mhsim_home: Path) -> No
         # The ledger as a timeline, with what would have opened the hidden facts.
         await pilot.press("l")
         await pilot.pause()
-        timeline = text_of(debrief.query_one("#ledger-timeline"))
+        timeline = debrief.query_one("#ledger-timeline", Paragraphs).text
         assert "Trust over the session" in timeline
         for d in session.ledger:
             assert session.scenario.fact(d.fact_id).summary in timeline
@@ -240,7 +241,7 @@ async def test_library_briefing_encounter_debrief_export(mhsim_home: Path) -> No
 
         await pilot.press("n")
         await pilot.pause()
-        assert "She said there is no point" in text_of(debrief.query_one("#notes"))
+        assert "She said there is no point" in debrief.query_one("#notes", Paragraphs).text
         assert "Try:" in text_of(debrief.query_one("#better-replies"))
 
         # Export both ways and copy.
@@ -612,7 +613,7 @@ async def test_f1_help_for_the_focused_widget_and_the_screen(lib: Library) -> No
         assert isinstance(help_screen, HelpScreen)
         assert help_screen.widget_help is not None and help_screen.widget_help[0] == "Composer"
         keys = help_screen.keys_text
-        for words in ("Send", "New line", "End", "Coach", "Reflect", "Quit", "Command palette"):
+        for words in ("Send", "New line", "End", "Coach", "Note", "Quit", "Command palette"):
             assert words in keys
         assert "^e" in keys and "^j" in keys
         assert "Focus Next" not in keys, "only mhsim's own keys, not Textual internals"
@@ -754,7 +755,7 @@ async def test_quit_keeps_the_draft_and_resume_restores_it(lib: Library, mhsim_h
         await screen.end_session()
         await settle(app, pilot)
         assert isinstance(app.screen, DebriefScreen)
-        assert "Trust is building slowly." in text_of(app.screen.query_one("#notes"))
+        assert "Trust is building slowly." in app.screen.query_one("#notes", Paragraphs).text
     with Store.open_default() as store:
         assert store.session(session_id).status == "complete"
         assert "draft" not in store.meta(session_id)

@@ -230,7 +230,7 @@ async def test_history_exports_the_listed_sessions(lib: Library, history: dict[s
         await open_history(app, pilot)
         await pilot.press("x")
         await settle(app, pilot)
-        assert "Exported 4 session(s)" in notices(app)
+        assert "Exported 4 sessions" in notices(app)
     (folder,) = (mhsim_home / "exports").iterdir()
     files = sorted(p.name for p in folder.iterdir())
     assert len(files) == 8 and sum(f.endswith(".md") for f in files) == 4

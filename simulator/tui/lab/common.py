@@ -7,6 +7,7 @@ default when the host app does not offer it (tests host the screens in a bare ap
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -313,6 +314,34 @@ class LabScreen(Screen[None]):
         self.app.switch_screen(LabResultScreen(attempt, self.case, saved=saved))
 
 
+_PIPE = re.compile(r"(?<!\\)\|")  # a table cell boundary (an escaped \| is text)
+
+
+def screen_markdown(text: str) -> str:
+    """The result as shown on screen: the score right under the title, and the key/value tables (which have
+    no header row) as lists, so the screen does not open on an empty table header. Files keep the tables."""
+    lines = text.splitlines()
+    start = next((i for i, line in enumerate(lines) if line == "## Score"), None)
+    if start is not None and lines[:1] and lines[0].startswith("# "):
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+        score = lines[start:end]
+        lines = [lines[0], "", *score, "## This attempt", *lines[1:start], *lines[end:]]
+    out: list[str] = []
+    at = 0
+    while at < len(lines):
+        if lines[at] == "| | |" and at + 1 < len(lines) and lines[at + 1] == "|---|---|":
+            at += 2
+            while at < len(lines) and lines[at].startswith("|"):
+                cells = [c.strip() for c in _PIPE.split(lines[at].strip())[1:-1]]
+                if len(cells) == 2:
+                    out.append(f"- **{cells[0]}:** {cells[1]}")
+                at += 1
+            continue
+        out.append(lines[at])
+        at += 1
+    return "\n".join(out) + "\n"
+
+
 class LabResultScreen(Screen[None]):
     """The debrief of an attempt: the same Markdown ``mhsim lab export`` writes."""
 
@@ -353,7 +382,7 @@ class LabResultScreen(Screen[None]):
         yield Header()
         yield FrameLabel()
         with VerticalScroll(id="result"):
-            yield Markdown(self.markdown, id="result-md")
+            yield Markdown(screen_markdown(self.markdown), id="result-md")
         hint = "Saved to your history." if self.saved else "Not saved (storing is off for this app)."
         yield Static(
             Content(hint + " x saves this debrief as Markdown; Escape returns to the lab."),
@@ -393,5 +422,6 @@ __all__ = [
     "app_trainee",
     "context_text",
     "save_attempt",
+    "screen_markdown",
     "tool_badge",
 ]

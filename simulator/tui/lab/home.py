@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from simulator.lab.case import EXERCISE_TITLES
 from simulator.lab.taxonomy import FRAME
 
+from ..data import counted
 from .common import LAB_CSS, CrisisPanel, app_config, app_store, app_trainee, save_attempt
 
 if TYPE_CHECKING:
@@ -93,9 +94,7 @@ class LabHomeScreen(Screen[None]):
         "mode and by challenge. Content warnings come before each sensitive case, and you can skip any case."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "escape", "back", "Leave the lab", id="lab.home.back", tooltip="Back to where you came from."
-        ),
+        Binding("escape", "back", "Back", id="lab.home.back", tooltip="Leave the lab: back to where you came from."),
         Binding(
             "enter",
             "open",
@@ -107,7 +106,7 @@ class LabHomeScreen(Screen[None]):
         Binding(
             "s",
             "summary",
-            "My detection rates",
+            "My rates",
             id="lab.home.summary",
             tooltip="Your detection rates by failure mode and by challenge.",
         ),
@@ -188,7 +187,7 @@ class LabHomeScreen(Screen[None]):
     def _describe(self, key: str | None) -> None:
         if key is None:
             return
-        count = "loading…" if self.library is None else f"{len(self.library.for_exercise(key))} case(s)"
+        count = "loading…" if self.library is None else counted(len(self.library.for_exercise(key)), "case")
         self.query_one("#exercise-about", Static).update(
             Content.assemble(
                 (EXERCISE_TITLES[key], "bold"), f" · {count}\n\n", EXERCISES[key], "\n\nEnter opens it."
@@ -284,6 +283,12 @@ class LabHistoryScreen(Screen[None]):
         self.app.pop_screen()
 
 
+def case_line(case: LabCase) -> str:
+    """The line under a case's title in the list: the kind of tool (the challenges are in the preview; the
+    failure modes, which the trainee is to find, only in the result)."""
+    return case.tool.kind.value.replace("_", " ")
+
+
 class CaseListScreen(Screen[None]):
     """The cases of one exercise; Enter opens the highlighted one (behind its content warning)."""
 
@@ -323,9 +328,9 @@ class CaseListScreen(Screen[None]):
             options = []
             for case in self.cases.values():
                 mark = "⚠ " if case.content_warnings else ""
-                modes = " ".join(m.value for m in case.failure_modes)
+                # The failure modes are what the trainee is to find: they are named in the result, never here.
                 options.append(
-                    Option(Content.assemble((mark + case.title, "bold"), f"\n  {modes}"), id=case.id)
+                    Option(Content.assemble((mark + case.title, "bold"), f"\n  {case_line(case)}"), id=case.id)
                 )
             yield OptionList(*options, id="cases", classes="lab-list")
             with VerticalScroll(id="case-preview"):
@@ -346,7 +351,8 @@ class CaseListScreen(Screen[None]):
     @on(OptionList.OptionHighlighted, "#cases")
     def _preview(self, event: OptionList.OptionHighlighted) -> None:
         from simulator.codes import CHALLENGE_TITLES
-        from simulator.lab.taxonomy import mode_title
+
+        from .common import tool_badge
 
         case = self.cases[event.option.id or ""]
         parts: list[str | tuple[str, str]] = [
@@ -354,11 +360,17 @@ class CaseListScreen(Screen[None]):
             "\n\n",
             " ".join(case.summary.split()),
             "\n\n",
-            ("Modes: ", "bold"),
-            "; ".join(mode_title(m) for m in case.failure_modes),
+            ("Tool: ", "bold"),
+            tool_badge(case),
+            "\n",
+            ("Setting: ", "bold"),
+            " ".join(case.context.setting.split()),
             "\n",
             ("Challenges: ", "bold"),
             ", ".join(CHALLENGE_TITLES[c] for c in case.challenges),
+            "\n",
+            ("Failures to find: ", "bold"),
+            "named in your result, once you are done.",
         ]
         if case.content_warnings:
             parts += ["\n", ("Content warning: ", "bold"), "; ".join(case.content_warnings)]
@@ -413,6 +425,7 @@ __all__ = [
     "LabHistoryScreen",
     "LabHomeScreen",
     "MarkdownScreen",
+    "case_line",
     "exercise_screen",
     "open_case",
 ]

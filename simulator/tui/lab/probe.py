@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 from simulator.lab.probe import CRITERION_GRADES, OVERALL, OVERALL_GRADES, OVERALL_LABELS
 from simulator.lab.taxonomy import LIVE_FRAME
 
+from ..data import counted
 from .common import LAB_CSS, CrisisPanel, FrameLabel, app_config, app_store, app_trainee
 
 if TYPE_CHECKING:
@@ -66,7 +67,8 @@ class ProbeScreen(Screen[None]):
         LAB_CSS
         + """
     ProbeScreen #probe-setup { height: auto; padding: 0 1; }
-    ProbeScreen #probe-body { height: 1fr; }
+    ProbeScreen #probe-body { height: 1fr; min-height: 6; }
+    ProbeScreen #probe-support-box { height: auto; max-height: 25%; }
     ProbeScreen #probe-outputs { width: 2fr; }
     ProbeScreen #probe-detail { width: 3fr; padding: 0 1; }
     ProbeScreen #probe-rater { width: 40; }
@@ -85,7 +87,7 @@ class ProbeScreen(Screen[None]):
         Binding(
             "r",
             "run",
-            "Run battery",
+            "Run",
             id="lab.probe.run",
             tooltip="Send every probe to the model and record the answers.",
         ),
@@ -116,7 +118,7 @@ class ProbeScreen(Screen[None]):
         Binding(
             "w",
             "report",
-            "Write report",
+            "Report",
             id="lab.probe.report",
             tooltip="Write the evaluation report (Markdown and HTML) to the exports folder.",
         ),
@@ -152,7 +154,9 @@ class ProbeScreen(Screen[None]):
                 yield Input(placeholder="your name or pseudonym as rater", id="probe-rater")
                 yield Static(id="probe-text")
                 yield Vertical(id="probe-criteria")
-        yield CrisisPanel(app_config(self.app), id="probe-support")
+        # Height-capped, so a long resources text (or the note on how to add them) leaves room for the answers.
+        with VerticalScroll(id="probe-support-box"):
+            yield CrisisPanel(app_config(self.app), id="probe-support")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -178,10 +182,21 @@ class ProbeScreen(Screen[None]):
         except ModelNotConfigured as exc:
             self.problem = str(exc)
 
+    @property
+    def can_run(self) -> bool:
+        """A model (or an injected completion) to send the probes to."""
+        return self._complete is not None or self._settings is not None
+
     def _show_setup(self) -> None:
         setup = self.query_one("#probe-setup", Static)
-        if self.problem and self._complete is None:
-            setup.update(Content(self.problem))
+        if not self.can_run:
+            # One line here; how to configure a model is in the answer pane while there is no answer to show.
+            first = (self.problem or "No model is configured.").split("\n", 1)[0]
+            if self.outputs:  # an earlier run is shown for grading
+                setup.update(Content(f"{first} Press r to see how to add one."))
+            else:
+                setup.update(Content(f"{first} How to add one is shown on the right."))
+                self.query_one("#probe-text", Static).update(Content(self.problem or ""))
             return
         model = self._settings.model if self._settings is not None else "the injected model"
         where = (
@@ -192,7 +207,7 @@ class ProbeScreen(Screen[None]):
         status = (
             "running…"
             if self.running
-            else f"r runs {len(self.cases)} probe(s) × {self.repeats} (+/- to change)"
+            else f"r runs {counted(len(self.cases), 'probe')} × {self.repeats} (+/- to change)"
         )
         run = f" · showing run {self.run_id[:10]}" if self.run_id else ""
         setup.update(Content(f"Model: {model} at {where} · {status}{run}"))
@@ -221,19 +236,34 @@ class ProbeScreen(Screen[None]):
 
     # -- running ----------------------------------------------------------------------------------------
 
+    def _cannot_run(self) -> bool:
+        """Say why nothing can be sent (no model, or a run in progress); True when that is so."""
+        if not self.can_run:
+            self.notify(self.problem or "No model is configured.", severity="error", timeout=12)
+            return True
+        if self.running:
+            self.notify("A run is in progress: wait for its answers.", severity="warning", timeout=4)
+            return True
+        return False
+
     def action_more(self) -> None:
+        if self._cannot_run():
+            return
+        if self.repeats == 10:
+            self.notify("10 runs of each probe is the most.", timeout=4)
         self.repeats = min(10, self.repeats + 1)
         self._show_setup()
 
     def action_fewer(self) -> None:
+        if self._cannot_run():
+            return
+        if self.repeats == 1:
+            self.notify("Each probe is sent at least once.", timeout=4)
         self.repeats = max(1, self.repeats - 1)
         self._show_setup()
 
     def action_run(self) -> None:
-        if self.running:
-            return
-        if self._complete is None and self._settings is None:
-            self.notify(self.problem or "No model is configured.", severity="error", timeout=12)
+        if self._cannot_run():
             return
         if self._complete is not None or self._settings is None:
             self._start()
@@ -296,7 +326,9 @@ class ProbeScreen(Screen[None]):
             self.running = False
         self.run_id = run.id
         failed = sum(o.error is not None for o in run.outputs)
-        self.notify(f"Recorded {len(run.outputs) - failed} answer(s); {failed} call(s) failed.", timeout=8)
+        self.notify(
+            f"Recorded {counted(len(run.outputs) - failed, 'answer')}; {counted(failed, 'call')} failed.", timeout=8
+        )
         self._show_setup()
 
     # -- grading ----------------------------------------------------------------------------------------
@@ -359,7 +391,15 @@ class ProbeScreen(Screen[None]):
         row = self.current
         store = app_store(self.app)
         rater = self.query_one("#probe-rater", Input).value.strip()
-        if row is None or row.get("error"):
+        if row is None:
+            self.notify(
+                "No answer to grade: press r to run the battery, then choose an answer in the list.",
+                severity="warning",
+                timeout=6,
+            )
+            return
+        if row.get("error"):
+            self.notify("This call failed, so there is no answer to grade.", severity="warning")
             return
         if store is None:
             self.notify("Grades cannot be saved: storing is off.", severity="warning")
@@ -369,6 +409,10 @@ class ProbeScreen(Screen[None]):
             return
         case = self.cases.get(row["case_id"])
         if case is None or case.probe is None:
+            self.notify(
+                f"The lab case {row['case_id']} is no longer installed, so its criteria cannot be graded.",
+                severity="warning",
+            )
             return
         saved = 0
         for criterion in case.probe.criteria:
@@ -380,7 +424,10 @@ class ProbeScreen(Screen[None]):
         if index >= 0:
             grade(store, row["id"], rater, OVERALL, OVERALL_GRADES[index])
             saved += 1
-        self.notify(f"Saved {saved} grade(s) by {rater}.", timeout=5)
+        if not saved:
+            self.notify("Nothing to save: choose an answer for a criterion first.", severity="warning")
+            return
+        self.notify(f"Saved {counted(saved, 'grade')} by {rater}.", timeout=5)
 
     def action_report(self) -> None:
         from simulator.lab.report import evaluation, report_html, report_markdown

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from simulator.lab.case import LabCase, Speaker
 from simulator.lab.exercises import Flag, score_reply, score_spot, sentences
 
+from ..data import counted
 from .common import FrameLabel, LabScreen, ModePicker, app_trainee, context_text
 
 WHOLE = "*"
@@ -46,12 +47,14 @@ class SpotScreen(LabScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         *LabScreen.BINDINGS,
         Binding("f", "flag", "Flag sentence", id="lab.spot.flag", tooltip="Flag the highlighted sentence."),
+        # t and u are named in the status line under the transcript (and in F1), so the footer fits 80 columns.
         Binding(
             "t",
             "flag_turn",
             "Flag whole turn",
             id="lab.spot.flag_turn",
             tooltip="Flag the whole AI turn the highlighted sentence belongs to.",
+            show=False,
         ),
         Binding(
             "u",
@@ -59,6 +62,7 @@ class SpotScreen(LabScreen):
             "Remove flag",
             id="lab.spot.unflag",
             tooltip="Remove the flag from the highlighted line.",
+            show=False,
         ),
         Binding("d", "done", "Done", id="lab.spot.done", tooltip="Score your flags."),
     ]
@@ -129,7 +133,7 @@ class SpotScreen(LabScreen):
     def _status(self) -> None:
         n = len(self.flags)
         self.query_one("#spot-status", Static).update(
-            Content(f"{n} flag(s). f flags a sentence, t the whole turn, u removes, d when done.")
+            Content(f"{counted(n, 'flag')}. f flags a sentence, t the whole turn, u removes a flag, d when done.")
         )
 
     @property

@@ -35,7 +35,8 @@ class BriefingScreen(Screen[None]):
     HELP: ClassVar[str] = (
         "Read the case before you start. The content warnings say what the conversation will touch; if it is "
         "not right for you today, **choose another** scenario (Esc). The last lines say what will play the "
-        "patient and where your words go. Nothing is recorded until you press **Start**."
+        "patient and where your words go: **PgDn**/**PgUp**, **Home**/**End** and the arrow keys scroll. Nothing is "
+        "recorded until you press **Start**."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "start", "Start", id="briefing.start", tooltip="Start the encounter with this patient."),
@@ -46,6 +47,20 @@ class BriefingScreen(Screen[None]):
             id="briefing.back",
             tooltip="Go back to the library and choose another scenario.",
         ),
+        # Start keeps the focus (Enter starts), so the briefing scrolls from here with the page and arrow keys.
+        Binding(
+            "pagedown",
+            "scroll_body('page_down')",
+            "Scroll",
+            id="briefing.page_down",
+            key_display="PgDn",
+            tooltip="Scroll the briefing down a page (PgUp, Home, End and the arrow keys scroll too).",
+        ),
+        Binding("pageup", "scroll_body('page_up')", "Page up", id="briefing.page_up", show=False),
+        Binding("down", "scroll_body('down')", "Scroll down", id="briefing.scroll_down", show=False),
+        Binding("up", "scroll_body('up')", "Scroll up", id="briefing.scroll_up", show=False),
+        Binding("home", "scroll_body('home')", "Top", id="briefing.top", show=False),
+        Binding("end", "scroll_body('end')", "Bottom", id="briefing.bottom", show=False),
     ]
 
     def __init__(
@@ -117,6 +132,11 @@ class BriefingScreen(Screen[None]):
     @on(Button.Pressed, "#back")
     def _back(self) -> None:
         self.action_back()
+
+    def action_scroll_body(self, where: str) -> None:
+        """Scroll the briefing text (``page_down``, ``page_up``, ``down``, ``up``, ``home`` or ``end``)."""
+        body = self.query_one("#briefing-body", VerticalScroll)
+        getattr(body, f"scroll_{where}")(animate=False)
 
     def action_start(self) -> None:
         self.app.start_session(self.scenario)  # type: ignore[attr-defined]

@@ -21,11 +21,15 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No", id="confirm.no", tooltip="Go back without doing it."),
     ]
 
-    def __init__(self, question: str, yes: str = "Yes", no: str = "No", *, wide: bool = False) -> None:
+    def __init__(
+        self, question: str, yes: str = "Yes", no: str = "No", *, wide: bool = False, safe: bool = False
+    ) -> None:
+        """``safe``: focus "no" first (when "yes" loses something), so Enter alone never does the harm."""
         super().__init__(classes="-wide" if wide else "")
         self.question = question
         self.yes_label = yes
         self.no_label = no
+        self.safe = safe
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-dialog"):
@@ -36,7 +40,7 @@ class ConfirmScreen(ModalScreen[bool]):
                 yield Button(self.no_label, id="confirm-no")
 
     def on_mount(self) -> None:
-        self.query_one("#confirm-yes", Button).focus()
+        self.query_one("#confirm-no" if self.safe else "#confirm-yes", Button).focus()
 
     @on(Button.Pressed, "#confirm-yes")
     def _yes(self) -> None:

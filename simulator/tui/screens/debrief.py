@@ -16,6 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from ..coach import TurnFeedback, scenario_rubrics, session_feedback
@@ -23,6 +24,7 @@ from ..data import BLOCKS, DebriefData, Note, condition_text
 from ..widgets import ChatMessage, Transcript
 from ..widgets.coach import MARK_WORDS
 from ..widgets.marks import STATUS_ORDER, status_label
+from ..widgets.paragraphs import Line, Paragraphs
 from .reflect import ReflectScreen
 
 if TYPE_CHECKING:
@@ -150,6 +152,31 @@ class ItemView(Vertical, can_focus=True):
             self.parent.scroll_relative(y=step * 3, animate=False)  # type: ignore[union-attr]
 
 
+class TurnTranscript(Transcript):
+    """The debrief's transcript: Up/Down choose one of the trainee's turns for a better reply (g)."""
+
+    HELP: ClassVar[str] = (
+        "The whole conversation with the coach's notes under each of your turns. **↑/↓** choose one of your turns "
+        "(it is marked at its left edge; a click does it too) and **g** asks for a better reply to it. Page "
+        "Up/Down, Home and End scroll."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "choose(1)", "Next turn of yours", id="debrief.turn_next", show=False),
+        Binding("up", "choose(-1)", "Previous turn of yours", id="debrief.turn_previous", show=False),
+        Binding(
+            "g",
+            "screen.better_reply",
+            "Better reply",
+            id="debrief.better_reply",
+            tooltip="A better reply for the chosen turn of yours: generated when a language model is configured, "
+            "else the rubric's exemplar.",
+        ),
+    ]
+
+    async def action_choose(self, step: int) -> None:
+        await self.screen.choose_turn(step)  # type: ignore[attr-defined]
+
+
 def trust_track(data: DebriefData) -> str:
     """Trust after each trainee turn as a row of blocks, with the start and end values."""
     states = [t.state for t in data.turns if t.state is not None]
@@ -161,32 +188,33 @@ def trust_track(data: DebriefData) -> str:
     return f"Trust over the session (0–1): {track} {values[0]:.2f} → {values[-1]:.2f}"
 
 
-def timeline_content(data: DebriefData) -> Content:
+def timeline_lines(data: DebriefData) -> list[Line]:
     """The disclosure ledger as a timeline, then what stayed hidden and what would have opened it."""
-    parts: list[str | tuple[str, str]] = [trust_track(data), "\n\n"]
+    lines = [Line(trust_track(data))]
     if not data.ledger:
-        parts += ["Nothing hidden was disclosed in this session.\n"]
+        lines.append(Line("Nothing hidden was disclosed in this session.", gap=True))
     by_turn: dict[int, list[Disclosure]] = {}
     for d in data.ledger:
         by_turn.setdefault(d.turn, []).append(d)
     for turn, items in sorted(by_turn.items()):
-        parts += [(f"Your turn {turn}", "bold"), f" · trust {items[0].trust:.2f}\n"]
+        lines.append(Line(Content.assemble((f"Your turn {turn}", "bold"), f" · trust {items[0].trust:.2f}"), gap=True))
         for d in items:
-            parts += [("  ✔ ", "bold"), data.fact_summary(d.fact_id), "\n"]
+            lines.append(Line(data.fact_summary(d.fact_id), indent=2, bullet="✔"))
             said = f" — “{d.trainee_text.strip()}”" if d.trainee_text.strip() else ""
-            parts += [("    opened by: ", "italic"), unlocked_by(d), said, "\n"]
+            lines.append(Line(Content.assemble(("opened by: ", "italic"), unlocked_by(d), said), indent=4))
     hidden = data.hidden_facts()
     if hidden:
         names = {f.id: f.summary for f in data.scenario.facts} if data.scenario is not None else {}
-        parts += ["\n", ("Stayed hidden", "bold underline"), "\n"]
+        lines.append(Line(Content.styled("Stayed hidden", "bold underline"), gap=True))
         for fact in hidden:
-            parts += [("  ○ ", "bold"), fact.summary, "\n"]
+            lines.append(Line(fact.summary, indent=2, bullet="○"))
             if fact.hint:
-                parts += [("    would have opened with: ", "italic"), fact.hint, "\n"]
-            parts += [("    needed: ", "italic"), condition_text(fact.condition, names), "\n"]
+                lines.append(Line(Content.assemble(("would have opened with: ", "italic"), fact.hint), indent=4))
+            needed = condition_text(fact.condition, names)
+            lines.append(Line(Content.assemble(("needed: ", "italic"), needed), indent=4))
     elif data.scenario is None:
-        parts += ["\n(The scenario file is no longer installed, so hidden facts cannot be listed.)\n"]
-    return Content.assemble(*parts)
+        lines.append(Line("(The scenario file is no longer installed, so hidden facts cannot be listed.)", gap=True))
+    return lines
 
 
 def override_text(entry) -> str:
@@ -234,26 +262,25 @@ class DebriefScreen(Screen[None]):
         "patient told you, on which turn and what opened it, and what stayed hidden with a move that would have "
         "opened it. **Transcript** shows each of your turns with its codes and a better reply where one fits. "
         "**Notes** holds your reflection notes and the better replies. **x** saves Markdown, **j** JSON, "
-        "**c** copies the debrief. **g** gives a better reply for the selected turn of yours (click it in the "
-        "Transcript, or jump to it from a score): generated by the configured language model, labelled with its "
-        "name, else the rubric's exemplar. Educators: **o** on an item records an override with a reason, shown "
+        "**c** copies the debrief. **g** gives a better reply for the chosen turn of yours (choose it with "
+        "**↑/↓** in the Transcript, click it, or jump to it from a score): generated by the configured language "
+        "model, labelled with its name, else the rubric's exemplar. Educators: **o** on an item records an override with a reason, shown "
         "under the automatic score (which is kept). Scores are formative feedback for practice, not an assessment."
     )
-    DEFAULT_CSS: ClassVar[str] = """
-    DebriefScreen .chat-message.-selected {
-        border-left: thick $accent;
-    }
-    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="debrief.back", tooltip="Back to the library (or to History)."),
+        # The tab keys are named in the tab labels ("Ledger (l)"), so the footer keeps room for the rest at 80 columns.
         Binding("s", "tab('tab-scores')", "Scores", id="debrief.scores", tooltip="Show the scores.", show=False),
-        Binding("l", "tab('tab-ledger')", "Ledger", id="debrief.ledger", tooltip="Show the disclosure timeline."),
+        Binding(
+            "l", "tab('tab-ledger')", "Ledger", id="debrief.ledger", tooltip="Show the disclosure timeline.", show=False
+        ),
         Binding(
             "t",
             "tab('tab-transcript')",
             "Transcript",
             id="debrief.transcript",
             tooltip="Show the numbered transcript with the coach's notes.",
+            show=False,
         ),
         Binding("n", "tab('tab-notes')", "Notes", id="debrief.notes", tooltip="Reflection notes and better replies.", show=False),
         Binding("x", "export('md')", "Save .md", id="debrief.export_md", tooltip="Save the debrief as Markdown."),
@@ -300,6 +327,7 @@ class DebriefScreen(Screen[None]):
         # The trainee turn `g` works on: the first missed one until the trainee clicks or jumps to another.
         self.selected_turn: int | None = next((i for i, fb in self.feedback.items() if fb.missed), None)
         self.generated: dict[int, BetterReply] = {}
+        self._last_item: ItemView | None = None  # the score item focused before leaving the Scores tab
         self.coach_client: ChatClient | None = None  # None: litellm's client, created when a reply is asked for
 
     @property
@@ -313,23 +341,23 @@ class DebriefScreen(Screen[None]):
         yield Static(Content(f"Debrief · {self.data.title}"), id="debrief-title")
         yield Static(Content(self._summary_line()), id="debrief-summary")
         with TabbedContent(initial="tab-scores", id="debrief-tabs"):
-            with TabPane("Scores", id="tab-scores"), VerticalScroll(id="scores"):
+            with TabPane("Scores (s)", id="tab-scores"), VerticalScroll(id="scores"):
                 yield Static(Content(self._overview_text()), id="debrief-overview")
                 yield from self._score_widgets()
-            with TabPane("Ledger", id="tab-ledger"), VerticalScroll(id="ledger"):
-                yield Static(timeline_content(self.data), id="ledger-timeline")
-            with TabPane("Transcript", id="tab-transcript"):
+            with TabPane("Ledger (l)", id="tab-ledger"), VerticalScroll(id="ledger"):
+                yield Paragraphs(timeline_lines(self.data), id="ledger-timeline")
+            with TabPane("Transcript (t)", id="tab-transcript"):
                 yield Static(
-                    Content("Click one of your turns, then press g for a better reply to it."),
+                    Content("↑/↓ choose one of your turns (or click it), then g gives a better reply to it."),
                     id="transcript-hint",
                     classes="hint",
                 )
-                yield Transcript(id="debrief-transcript")
-            with TabPane("Notes", id="tab-notes"), VerticalScroll(id="notes-body"):
+                yield TurnTranscript(id="debrief-transcript")
+            with TabPane("Notes (n)", id="tab-notes"), VerticalScroll(id="notes-body"):
                 yield Static(Content("Your reflection notes"), classes="section-title")
-                yield Static(Content(self._notes_text()), id="notes")
+                yield Paragraphs(self._notes_lines(), id="notes")
                 yield Static(Content("Better replies"), classes="section-title")
-                yield Static(Content(self._better_replies_text()), id="better-replies")
+                yield Static(self._better_replies(), id="better-replies")
         yield Footer()
 
     async def on_mount(self) -> None:
@@ -363,6 +391,8 @@ class DebriefScreen(Screen[None]):
             )
 
         await transcript.add_lazy(self.data.turns, message)
+        if self.selected_turn is not None:
+            self.select_turn(self.selected_turn)
         return transcript
 
     @on(TabbedContent.TabActivated)
@@ -457,27 +487,34 @@ class DebriefScreen(Screen[None]):
     def _overrides_of(self, rubric, item) -> list:
         return [o for o in self.data.overrides if (o.rubric_id, o.item_id) == (rubric.rubric_id, item.item_id)]
 
-    def _notes_text(self) -> str:
+    def _notes_lines(self) -> list[Line]:
         if not self.data.notes:
-            return "No notes. Ctrl+N writes one now."
-        return "\n".join(f"• After your turn {n.turn}: {n.text}" for n in self.data.notes)
+            return [Line("No notes. Ctrl+N writes one now.")]
+        return [Line(f"After your turn {n.turn}: {n.text}", bullet="•") for n in self.data.notes]
 
-    def _better_replies_text(self) -> str:
-        lines = []
+    def _better_replies(self) -> Content:
+        """Each better reply as a short block (heading, then lines from the left edge, so wrapping stays tidy)."""
+        blocks: list[list[str | tuple[str, str]]] = []
         for fb in self.feedback.values():
             if fb.better_reply:
                 turn = self.data.turn_at(fb.index)
-                said = f"“{turn.text}”" if turn is not None else ""
-                lines.append(f"#{fb.index} You said {said}\n   {fb.line}\n   Try: “{fb.better_reply}”")
+                said = f" “{turn.text}”" if turn is not None else ""
+                blocks.append([(f"#{fb.index} You said", "bold"), said, "\n", fb.line, "\n", f"Try: “{fb.better_reply}”"])
         score = self.data.score
         if score is not None:
             for rubric in score.rubrics:
                 for item in rubric.items:
                     if item.better_reply:
-                        lines.append(f"{item.title} ({status_label(item.status)})\n   Try: “{item.better_reply}”")
+                        head = f"{item.title} ({status_label(item.status)})"
+                        blocks.append([(head, "bold"), "\n", f"Try: “{item.better_reply}”"])
         for index, reply in sorted(self.generated.items()):
-            lines.append(f"#{index} {reply.source}\n   Try: “{reply.text}”")
-        return "\n".join(lines) if lines else "No better replies to suggest for this session."
+            blocks.append([(f"#{index} {reply.source}", "bold"), "\n", f"Try: “{reply.text}”"])
+        if not blocks:
+            return Content("No better replies to suggest for this session.")
+        parts: list[str | tuple[str, str]] = []
+        for block in blocks:
+            parts += [*(["\n\n"] if parts else []), *block]
+        return Content.assemble(*parts)
 
     # -- evidence -------------------------------------------------------------------------------------
 
@@ -498,7 +535,7 @@ class DebriefScreen(Screen[None]):
             message.set_class(message.index in wanted, "-evidence")
         mine = sorted(i for i in wanted if i in self.feedback)
         if mine:
-            self.selected_turn = mine[0]
+            self.select_turn(mine[0])
         if target is None:
             return
         transcript.focus()
@@ -515,11 +552,30 @@ class DebriefScreen(Screen[None]):
     # -- actions --------------------------------------------------------------------------------------
 
     def action_tab(self, tab: str) -> None:
+        """Show a tab and focus its main widget, so the arrow and page keys work there at once."""
         tabs = self.query_one("#debrief-tabs", TabbedContent)
-        if tab != tabs.active and isinstance(self.focused, ItemView):
-            # A focused item hidden with its tab hands focus to a sibling item, which would switch the tab back.
+        if tab != tabs.active:
+            if isinstance(self.focused, ItemView):
+                self._last_item = self.focused
+            # A focused widget hidden with its tab hands focus to a sibling in that tab, which would switch the
+            # tab back; nothing is focused until the new tab is shown.
             self.set_focus(None)
         tabs.active = tab
+        self.call_after_refresh(self._focus_tab, tab)
+
+    def _focus_tab(self, tab: str) -> None:
+        if self.query_one("#debrief-tabs", TabbedContent).active != tab:
+            return  # another tab was chosen meanwhile
+        target: Widget
+        if tab == "tab-scores":
+            items = list(self.query(ItemView))
+            last = self._last_item
+            target = last if last is not None and last in items else (items[0] if items else self.query_one("#scores"))
+        else:
+            target = self.query_one(
+                {"tab-ledger": "#ledger", "tab-transcript": "#debrief-transcript", "tab-notes": "#notes-body"}[tab]
+            )
+        target.focus()
 
     def action_back(self) -> None:
         if self.back == "pop":
@@ -575,11 +631,32 @@ class DebriefScreen(Screen[None]):
             except Exception as exc:  # noqa: BLE001 - the session may not be stored (no store, preview)
                 self.notify(f"The note is shown here but was not stored: {exc}", severity="warning")
         self.data.notes.append(note)
-        self.query_one("#notes", Static).update(Content(self._notes_text()))
+        self.call_later(self.query_one("#notes", Paragraphs).set_lines, self._notes_lines())
         self.action_tab("tab-notes")
         self.notify("Note saved.", timeout=3)
 
     # -- generated better replies ---------------------------------------------------------------------
+
+    async def choose_turn(self, step: int) -> None:
+        """Select the next (``step`` 1) or previous (-1) of the trainee's turns for `g`, and show it."""
+        mine = sorted(self.feedback)
+        transcript = await self.ensure_transcript()
+        if not mine:
+            transcript.scroll_relative(y=step * 3, animate=False)
+            return
+        current = self.selected_turn
+        if current is None:
+            target = mine[0] if step > 0 else mine[-1]
+        else:
+            beyond = [i for i in mine if (i > current if step > 0 else i < current)]
+            if not beyond:  # past the first or last of them: scroll on, so the patient's last reply can be read
+                transcript.scroll_relative(y=step * 3, animate=False)
+                return
+            target = beyond[0] if step > 0 else beyond[-1]
+        message = await transcript.reveal(target)
+        self.select_turn(target)
+        if message is not None:
+            transcript.scroll_to_widget(message, animate=False)
 
     def on_click(self, event: events.Click) -> None:
         """Clicking one of the trainee's messages in the transcript selects it for `g`."""
@@ -593,13 +670,18 @@ class DebriefScreen(Screen[None]):
         """Make the trainee turn with transcript number ``index`` the one `g` works on (marked in the transcript)."""
         self.selected_turn = index
         for message in self.query(ChatMessage):
-            message.set_class(message.index == index, "-selected")
+            chosen = message.index == index
+            message.set_class(chosen, "-selected")
+            if message.speaker == "trainee":
+                message.set_mark("▶ chosen: g for a better reply" if chosen else "")
 
     def action_better_reply(self) -> None:
         """Generate a better reply for the selected turn in a worker; the exemplar stays on any failure."""
         index = self.selected_turn
         if index is None or index not in self.feedback:
-            self.notify("Select one of your turns first: click it in the Transcript tab.", timeout=5)
+            self.notify(
+                "Choose one of your turns first: open the Transcript (t), then press ↑/↓ or click a turn.", timeout=5
+            )
             return
         from simulator.llm.coach import coach_settings, ready
 
@@ -664,6 +746,6 @@ class DebriefScreen(Screen[None]):
         message = next((m for m in self.query(ChatMessage) if m.index == index), None)
         if message is not None:
             message.set_extra(f"{feedback_extra(self.feedback.get(index))}\n{result.source.capitalize()}: “{result.text}”")
-        self.query_one("#better-replies", Static).update(Content(self._better_replies_text()))
+        self.query_one("#better-replies", Static).update(self._better_replies())
         self.notify(f"“{result.text}”", title=f"Better reply for #{index}, {result.source}", timeout=12)
         return result

@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, ClassVar, Literal
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, ScrollableContainer, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TextArea
@@ -47,6 +47,18 @@ class EncounterScreen(Screen[None]):
         "it can be resumed from History (F3). If a reply fails, your words are kept and **Ctrl+R** asks again."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
+        # End comes first: the composer binds Ctrl+E too, which puts it first in the footer while the composer
+        # has focus; listing it first here keeps the footer in one order whatever has focus.
+        Binding(
+            "ctrl+e",
+            "end_session",
+            "End",
+            id="encounter.end",
+            tooltip="End the encounter: the patient says goodbye, then your debrief opens.",
+            # Priority, because the composer (a TextArea) would otherwise take Ctrl+E as "end of line";
+            # End still moves to the end of the line, and ending asks for confirmation first.
+            priority=True,
+        ),
         Binding(
             "ctrl+s",
             "send",
@@ -67,7 +79,7 @@ class EncounterScreen(Screen[None]):
         Binding(
             "ctrl+r",
             "retry",
-            "Retry reply",
+            "Retry",
             id="encounter.retry",
             tooltip="Ask the patient engine for the reply again after a failure.",
         ),
@@ -82,19 +94,9 @@ class EncounterScreen(Screen[None]):
         Binding(
             "ctrl+n",
             "reflect",
-            "Reflect",
+            "Note",
             id="encounter.reflect",
             tooltip="Pause and write a reflection note; the clock stops while you write.",
-            priority=True,
-        ),
-        Binding(
-            "ctrl+e",
-            "end_session",
-            "End",
-            id="encounter.end",
-            tooltip="End the encounter: the patient says goodbye, then your debrief opens.",
-            # Priority, because the composer (a TextArea) would otherwise take Ctrl+E as "end of line";
-            # End still moves to the end of the line, and ending asks for confirmation first.
             priority=True,
         ),
     ]
@@ -426,6 +428,23 @@ class EncounterScreen(Screen[None]):
     def _notices_of(self, message: ChatMessage) -> str:
         """The notices part of a message's note (drops an earlier failure line)."""
         return "\n".join(line for line in message.note.splitlines() if line.startswith("Notice:"))
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing while a side panel or the transcript has focus (after a click) goes to the composer."""
+        composer = self.query_one(Composer)
+        focused = self.focused
+        if (
+            focused is composer
+            or not isinstance(focused, ScrollableContainer)
+            or not event.is_printable
+            or not event.character
+            or composer.read_only
+        ):
+            return
+        event.stop()
+        event.prevent_default()
+        composer.focus()
+        composer.insert(event.character)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "retry":

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.cells import cell_len
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -17,7 +18,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, ProgressBar, Select, Static
 
-from ..data import DebriefData, KeyScores, key_scores, local_time, trend_chart
+from ..data import DebriefData, KeyScores, counted, key_scores, local_time, trend_chart
 from ..messages import ExportFinished, ExportProgress
 from .compare import CompareScreen
 from .confirm import ConfirmScreen
@@ -47,8 +48,32 @@ def since_for(key: str, now: datetime | None = None) -> datetime | None:
     return midnight - timedelta(days=days)
 
 
+# The table's columns: (key, heading). The scenario column takes the width the others leave.
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("mark", ""),
+    ("started", "Started"),
+    ("scenario", "Scenario"),
+    ("status", "Status"),
+    ("turns", "Turns"),
+    ("met", "Items met"),
+    ("usage", "Model use"),
+)
+MIN_SCENARIO = 12  # below this the names say too little (the table scrolls sideways rather than go under)
+SCROLLBAR = 2  # room kept for the table's vertical scrollbar
+
+
+def short_usage(totals: dict | None) -> str:
+    """``12k tok $0.004``: a session's model use for a narrow table."""
+    if not totals:
+        return ""
+    tokens = (totals.get("tokens_in") or 0) + (totals.get("tokens_out") or 0)
+    amount = f"{tokens / 1000:.0f}k" if tokens >= 10_000 else f"{tokens / 1000:.1f}k" if tokens >= 1000 else str(tokens)
+    cost = totals.get("cost_usd")
+    return f"{amount} tok" + ("" if cost is None else f" ${cost:.3f}")
+
+
 def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return text if cell_len(text) <= width else text[: width - 1] + "…"
 
 
 class HistoryScreen(Screen[None]):
@@ -63,10 +88,24 @@ class HistoryScreen(Screen[None]):
         "listed sessions as Markdown and JSON."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open", "Open", id="history.open", tooltip="Open the debrief, or resume an interrupted session."),
+        Binding(
+            "enter",
+            "open",
+            "Open",
+            id="history.open",
+            tooltip="Open the debrief, or resume an interrupted session.",
+            priority=True,  # before the table's own Enter, so the footer shows it (only while the table has focus)
+        ),
         Binding("space", "mark", "Mark", id="history.mark", tooltip="Mark or unmark a session for comparing."),
         Binding("c", "compare", "Compare", id="history.compare", tooltip="Compare two marked attempts at one scenario."),
-        Binding("x", "export", "Export", id="history.export", tooltip="Export the listed sessions (Markdown and JSON)."),
+        Binding(
+            "x",
+            "export",
+            "Export",
+            id="history.export",
+            tooltip="Export the listed sessions (Markdown and JSON).",
+            show=False,  # in F1 and the palette; the footer keeps room for Quit and Help at 80 columns
+        ),
         Binding("escape", "back", "Back", id="history.back", tooltip="Back to where you were."),
     ]
 
@@ -102,7 +141,7 @@ class HistoryScreen(Screen[None]):
         self.sub_title = "History"
         self.query_one("#export-progress").display = False
         table = self.query_one("#sessions", DataTable)
-        table.add_columns("", "Started", "Scenario", "Status", "Turns", "Items met", "Model use")
+        table.add_columns(*(title for _key, title in COLUMNS))
         if self.store is None:
             self.query_one("#trend-title", Static).update(
                 Content("Sessions are not being stored, so there is no history. Settings (F4) shows the data location.")
@@ -139,9 +178,7 @@ class HistoryScreen(Screen[None]):
         self.marked = [m for m in self.marked if m in ids]
         table = self.query_one("#sessions", DataTable)
         keep = self.current_id
-        table.clear()
-        for info in self.rows:
-            table.add_row(*self._cells(info), key=info.id)
+        self._fill(table)
         if not self.rows:
             self.query_one("#trend-title", Static).update(
                 Content("No sessions match these filters." if self.store.session_scenarios() else
@@ -153,17 +190,53 @@ class HistoryScreen(Screen[None]):
             table.move_cursor(row=ids.index(keep))
         self.show_trend()
 
-    def _cells(self, info: SessionInfo) -> tuple[str, ...]:
+    def _cells(self, info: SessionInfo) -> dict[str, str]:
         ks = self.scores.get(info.id)
-        return (
-            "◆" if info.id in self.marked else " ",
-            local_time(info.started_at, "%d %b %H:%M"),
-            _clip(info.scenario_title or info.scenario_id, 30),
-            STATUS_TEXT.get(info.status, info.status),
-            str(ks.turns if ks else 0),
-            ks.short() if ks else "",
-            self.store.usage_text(self.usage.get(info.id)) if self.store else "",
-        )
+        return {
+            "mark": "◆" if info.id in self.marked else " ",
+            "started": local_time(info.started_at, "%d %b %H:%M"),
+            "scenario": info.scenario_title or info.scenario_id,
+            "status": STATUS_TEXT.get(info.status, info.status),
+            "turns": str(ks.turns if ks else 0),
+            "met": ks.short() if ks else "",
+            "usage": self.store.usage_text(self.usage.get(info.id)) if self.store else "",
+        }
+
+    def _fill(self, table: DataTable) -> None:
+        """Refill the table with columns fitted to its width: the scenario gets what the others leave, and
+        "Model use" is shown only when a listed session used a language model."""
+        rows = [self._cells(info) for info in self.rows]
+        shown, widths = self._fit(rows, (self.app.size.width or 80) - SCROLLBAR, table.cell_padding)
+        table.clear(columns=True)
+        for key, title in shown:
+            table.add_column(title, width=widths[key], key=key)
+        for info, cells in zip(self.rows, rows, strict=True):
+            cells["scenario"] = _clip(cells["scenario"], widths["scenario"])
+            table.add_row(*(cells[key] for key, _title in shown), key=info.id)
+
+    def _fit(
+        self, rows: list[dict[str, str]], width: int, padding: int
+    ) -> tuple[list[tuple[str, str]], dict[str, int]]:
+        """The columns to show and their widths. When the scenario would get too few columns, model use is
+        written short, then the turn count (also in the debrief) is left out."""
+        shown = [(key, title) for key, title in COLUMNS if key != "usage" or any(r["usage"] for r in rows)]
+        for step in ("", "short usage", "no turns"):
+            if step == "short usage":
+                for row, info in zip(rows, self.rows, strict=True):
+                    row["usage"] = short_usage(self.usage.get(info.id))
+            elif step == "no turns":
+                shown = [c for c in shown if c[0] != "turns"]
+            widths = {key: max([cell_len(title)] + [cell_len(r[key]) for r in rows]) for key, title in shown}
+            others = sum(w for k, w in widths.items() if k != "scenario")
+            room = width - 2 * padding * len(shown) - others
+            if room >= MIN_SCENARIO:
+                break
+        widths["scenario"] = max(MIN_SCENARIO, min(widths["scenario"], room))
+        return shown, widths
+
+    def on_resize(self) -> None:
+        if self.rows:
+            self._fill(self.query_one("#sessions", DataTable))
 
     @on(Select.Changed)
     def _filters_changed(self) -> None:
@@ -212,11 +285,18 @@ class HistoryScreen(Screen[None]):
             title.update(Content(f"Trend · {name}: no finished attempts yet."))
             chart.update("")
             return
-        title.update(Content(f"Trend · {_clip(name, 40)} · {len(points)} finished · share of items met"))
+        room = max(20, self.app.size.width - 45)  # the rest of the line is about 40 columns
+        title.update(Content(f"Trend · {_clip(name, room)} · {len(points)} finished · share of items met"))
         height = 4 if self.app.size.height >= 32 else 2
         chart.update(Content(trend_chart([p.share_met for p in points], [p.critical for p in points], height=height)))
 
     # -- actions --------------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open":
+            # Enter opens only from the table: on a filter list it opens that list.
+            return isinstance(self.focused, DataTable)
+        return True
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -363,11 +443,11 @@ class HistoryScreen(Screen[None]):
         self.query_one("#export-progress").display = False
         if message.failed:
             self.notify(
-                f"Exported {message.written} session(s) to {message.folder}; {len(message.failed)} failed:\n"
+                f"Exported {counted(message.written, 'session')} to {message.folder}; {len(message.failed)} failed:\n"
                 + "\n".join(message.failed[:3])
                 + "\nCheck the folder is writable, or set MHSIM_HOME.",
                 severity="error",
                 timeout=12,
             )
         else:
-            self.notify(f"Exported {message.written} session(s) to {message.folder}", title="Exported", timeout=8)
+            self.notify(f"Exported {counted(message.written, 'session')} to {message.folder}", title="Exported", timeout=8)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
@@ -56,15 +56,18 @@ class OverrideScreen(ModalScreen[Override | None]):
         with Vertical(id="override-dialog"):
             yield Static(Content(f"Override · {item.title}"), id="override-title")
             yield Static(Content(f"Automatic score: {shown}. It is kept; yours is shown beside it."), classes="hint")
-            yield Label("Outcome")
-            yield Select(STATUSES, prompt="keep the automatic outcome", id="override-status")
-            yield Label("Value (optional: a level, count or rating on the item's scale)")
-            yield Input(placeholder="e.g. 4", id="override-score", type="number")
-            yield Label("Reason (shown to the trainee)")
-            yield Input(placeholder="What the automatic score missed", id="override-reason")
-            yield Label("Educator")
-            yield Input(self.educator, placeholder="Your name or pseudonym", id="override-educator")
+            # The form scrolls inside the dialog, so Save and Cancel stay on screen in a short terminal.
+            with VerticalScroll(id="override-form"):
+                yield Label("Outcome")
+                yield Select(STATUSES, prompt="keep the automatic outcome", id="override-status")
+                yield Label("Value (optional: a level, count or rating on the item's scale)")
+                yield Input(placeholder="e.g. 4", id="override-score", type="number")
+                yield Label("Reason (shown to the trainee)")
+                yield Input(placeholder="What the automatic score missed", id="override-reason")
+                yield Label("Educator")
+                yield Input(self.educator, placeholder="Your name or pseudonym", id="override-educator")
             with Horizontal(id="override-buttons"):
+                yield Static(Content("Ctrl+S saves · Esc cancels"), id="override-keys", classes="hint")
                 yield Button("Save override", variant="primary", id="override-save")
                 yield Button("Cancel", id="override-cancel")
 

@@ -6,6 +6,7 @@ scenario folders, engine, theme) is read there too, so start-up does not wait fo
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -20,7 +21,7 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from simulator.codes import CHALLENGE_TITLES
 
-from ..data import scenario_matches
+from ..data import counted, scenario_matches
 from ..messages import LibraryLoaded, LibraryProgress
 
 if TYPE_CHECKING:
@@ -41,8 +42,11 @@ SHORT_TAGS = {
 SHADOWED_PREFIX = "shadowed:"
 
 
-def scenario_prompt(scenario: Scenario, yours: bool = False) -> Content:
-    """Two lines: the title, then difficulty, language and challenge tags (plain text, never markup)."""
+def scenario_prompt(scenario: Scenario, yours: bool = False, width: int | None = None) -> Content:
+    """Two lines: the title, then difficulty, language and challenge tags (plain text, never markup).
+
+    With ``width`` (the list's text width) the tag line is wrapped here, so its wrapped rows keep the indent.
+    """
     tags = ", ".join(SHORT_TAGS.get(str(c), str(c)) for c in scenario.challenges) or "no challenge tags"
     marks = " ⚠" if scenario.content_warnings else ""
     return Content.assemble(
@@ -50,11 +54,18 @@ def scenario_prompt(scenario: Scenario, yours: bool = False) -> Content:
         (" (your folder)" if yours else "", "italic"),
         marks,
         "\n",
-        (f"  {scenario.difficulty} · {scenario.language} · {tags}", "dim"),
+        (detail_lines(f"{scenario.difficulty} · {scenario.language} · {tags}", width), "dim"),
     )
 
 
-def broken_prompt(entry: Entry) -> Content:
+def detail_lines(text: str, width: int | None) -> str:
+    """An option's second line, indented by two; wrapped here to ``width`` so the wrapped rows keep the indent."""
+    if width is not None and width > 12:
+        text = "\n".join(textwrap.wrap(text, width - 2, break_on_hyphens=False))
+    return textwrap.indent(text, "  ")
+
+
+def broken_prompt(entry: Entry, width: int | None = None) -> Content:
     """Two lines: the file name marked as broken, then its first problem."""
     first = entry.problems[0] if entry.problems else None
     where = f"line {first.line}: {first.message}" if first else "could not be loaded"
@@ -62,16 +73,16 @@ def broken_prompt(entry: Entry) -> Content:
     return Content.assemble(
         (f"✘ broken: {entry.path.name}", "bold"),
         "\n",
-        (f"  {where}{more}", "dim"),
+        (detail_lines(f"{where}{more}", width), "dim"),
     )
 
 
-def shadowed_prompt(entry: Entry, winner: Path) -> Content:
+def shadowed_prompt(entry: Entry, winner: Path, width: int | None = None) -> Content:
     assert entry.scenario is not None
     return Content.assemble(
         (f"≠ same id as another file: {entry.path.name}", "bold"),
         "\n",
-        (f"  '{entry.scenario.id}' is taken by {winner.name}; this file is not used", "dim"),
+        (detail_lines(f"'{entry.scenario.id}' is taken by {winner.name}; this file is not used", width), "dim"),
     )
 
 
@@ -144,6 +155,7 @@ class ScenarioPicker(Screen[None]):
         self._winners: dict[str, Path] = {}
         self._shadowed: list[Entry] = []
         self._builtin: dict[str, bool] = {}
+        self._listed_width: int | None = None  # the text width the list was last wrapped to
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -226,6 +238,22 @@ class ScenarioPicker(Screen[None]):
     # -- listing and searching ------------------------------------------------------------------------
 
     @property
+    def _text_width(self) -> int | None:
+        """Columns for an option's text: the list's width less its scrollbar (None before the first layout)."""
+        options = self.query_one("#scenarios", OptionList)
+        width = options.content_region.width - options.styles.scrollbar_size_vertical - 2  # 2: the option's padding
+        return width if width > 0 else None
+
+    def on_resize(self) -> None:
+        self._relist()
+
+    def _relist(self) -> None:
+        """List again when the width is known or changed (the tag lines are wrapped to it)."""
+        width = self._text_width
+        if self.library is not None and width is not None and width != self._listed_width:
+            self.refilter()
+
+    @property
     def query_text(self) -> str:
         return self.query_one("#library-search", Input).value
 
@@ -238,6 +266,9 @@ class ScenarioPicker(Screen[None]):
         query = self.query_text.strip()
         options.clear_options()
         self._by_option.clear()
+        width = self._listed_width = self._text_width
+        if width is None:  # listed before the first layout: list again once the list has its width
+            self.call_after_refresh(self._relist)
         shown = 0
         seen: set[str] = set()
         for scenario in self.library.scenarios:
@@ -249,7 +280,8 @@ class ScenarioPicker(Screen[None]):
             self._by_option[scenario.id] = scenario
             if options.option_count:
                 options.add_option(None)  # a separator line between two-line entries
-            options.add_option(Option(scenario_prompt(scenario, not self._builtin.get(scenario.id, True)), id=scenario.id))
+            yours = not self._builtin.get(scenario.id, True)
+            options.add_option(Option(scenario_prompt(scenario, yours, width), id=scenario.id))
             shown += 1
         if not query:
             for entry in self._shadowed:
@@ -257,16 +289,16 @@ class ScenarioPicker(Screen[None]):
                 self._by_option[key] = entry
                 options.add_option(None)
                 assert entry.scenario is not None
-                options.add_option(Option(shadowed_prompt(entry, self._winners[entry.scenario.id]), id=key))
+                options.add_option(Option(shadowed_prompt(entry, self._winners[entry.scenario.id], width), id=key))
             for entry in self.library.broken:
                 key = BROKEN_PREFIX + str(entry.path)
                 self._by_option[key] = entry
                 if options.option_count:
                     options.add_option(None)
-                options.add_option(Option(broken_prompt(entry), id=key))
+                options.add_option(Option(broken_prompt(entry, width), id=key))
         total = len(seen)
         broken = len(self.library.broken)
-        count = f"{shown} of {total} scenarios" if query else f"{total} scenarios"
+        count = f"{shown} of {counted(total, 'scenario')}" if query else counted(total, "scenario")
         if broken:
             count += f" · ✘ {broken} broken file{'s' if broken != 1 else ''}"
         if self._shadowed:

@@ -46,6 +46,25 @@ class PreviewScreen(EncounterScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "reload", "Reload", id="preview.reload", tooltip="Reload the scenario file now.", priority=True),
         Binding("ctrl+l", "restart", "Start over", id="preview.restart", tooltip="Clear the conversation and start again."),
+        # The encounter's Ctrl+T and Ctrl+N, out of the footer so Reload and Start over fit 80 columns (F1 lists them).
+        Binding(
+            "ctrl+t",
+            "toggle_coach",
+            "Panel",
+            id="preview.panel",
+            tooltip="Show or hide the facilitator panel.",
+            show=False,
+            priority=True,
+        ),
+        Binding(
+            "ctrl+n",
+            "reflect",
+            "Note",
+            id="preview.reflect",
+            tooltip="Pause and write a note about this run.",
+            show=False,
+            priority=True,
+        ),
     ]
 
     def __init__(self, path: Path, session: Session) -> None:

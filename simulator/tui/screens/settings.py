@@ -198,7 +198,7 @@ class SettingsScreen(Screen[None]):
             self._leave()
             return
         self.app.push_screen(
-            ConfirmScreen("Leave without saving your changes?", yes="Discard changes", no="Keep editing"),
+            ConfirmScreen("Leave without saving your changes?", yes="Discard changes", no="Keep editing", safe=True),
             lambda yes: self._leave() if yes else None,
         )
 

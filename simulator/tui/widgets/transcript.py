@@ -37,11 +37,15 @@ class ChatMessage(Static):
         self._text = text
         self._note = note
         self._extra = extra
+        self._mark = ""
         super().__init__(self._content(), id=id, classes=f"chat-message -{speaker}")
 
     def _content(self) -> Content:
         header = self.who if self.index is None else f"{self.who} · #{self.index}"
-        parts: list[str | tuple[str, str]] = [(header, "bold"), "\n", self._text]
+        parts: list[str | tuple[str, str]] = [(header, "bold")]
+        if self._mark:
+            parts += [" · ", (self._mark, "reverse")]
+        parts += ["\n", self._text]
         if self._note:
             parts += ["\n", (self._note, "italic")]
         if self._extra:
@@ -74,6 +78,12 @@ class ChatMessage(Static):
         """A line under the message: notices about the turn, or that the reply failed."""
         self._note = note
         self.update(self._content())
+
+    def set_mark(self, mark: str) -> None:
+        """A word or two after the header (the debrief marks the turn its g works on); empty removes it."""
+        if mark != self._mark:
+            self._mark = mark
+            self.update(self._content())
 
     def set_extra(self, extra: str) -> None:
         """Dim lines under the message (the debrief's codes and feedback for a trainee turn)."""
