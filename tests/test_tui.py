@@ -831,6 +831,7 @@ async def test_a_remote_model_needs_consent_before_the_first_reply(
         dialog = app.screen
         assert isinstance(dialog, ConfirmScreen)
         assert "openai/gpt-4o-mini" in dialog.question and "Not sent" in dialog.question
+        assert app.focused is not None and app.focused.id == "confirm-no", "Enter alone never consents"
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, BriefingScreen) and not built, "nothing starts without consent"
@@ -843,3 +844,27 @@ async def test_a_remote_model_needs_consent_before_the_first_reply(
         assert built[0].model == "openai/gpt-4o-mini"
         assert "litellm:openai/gpt-4o-mini" in text_of(app.screen.query_one("#encounter-bar"))
         assert (mhsim_home / "consent.json").is_file(), "the answer is remembered (and can be revoked)"
+
+
+def test_the_resume_hint_names_the_folders_the_scenario_came_from(monkeypatch, tmp_path, capsys) -> None:
+    from simulator.tui import app as app_module
+
+    class Paused:
+        """Stands in for the app: it runs, and leaves a session paused."""
+
+        paused_session_id = "01ABCDEFGHJKMNPQ"
+
+        def __init__(self, **kwargs) -> None:
+            pass
+
+        def run(self) -> None:
+            pass
+
+        def pause_session(self) -> None:
+            pass
+
+    monkeypatch.setattr(app_module, "MhsimApp", Paused)
+    folder = tmp_path / "my scenarios"
+    app_module.run(extra_dirs=[folder])
+    out = capsys.readouterr().out
+    assert f"mhsim sessions resume 01ABCDEFGH --scenarios '{folder.resolve()}'" in out

@@ -360,7 +360,7 @@ class MhsimApp(App[None]):
                     record_consent(who)
                     self.start_session(scenario, consented=True)
 
-                self.push_screen(ConfirmScreen(text, yes="Agree and start", no="Not now", wide=True), answered)
+                self.push_screen(ConfirmScreen(text, yes="Agree and start", no="Not now", wide=True, safe=True), answered)
                 return
         try:
             engine = self.make_engine(scenario)
@@ -522,4 +522,9 @@ def run(
     finally:
         app.pause_session()
     if app.paused_session_id:
-        print(f"Session paused. Resume it with: mhsim sessions resume {app.paused_session_id[:10]}")
+        import shlex
+
+        # The folders and preview file the scenario came from, so the command finds it again.
+        places = [*extra_dirs, *([preview] if preview else [])]
+        options = "".join(f" --scenarios {shlex.quote(str(Path(p).resolve()))}" for p in places)
+        print(f"Session paused. Resume it with: mhsim sessions resume {app.paused_session_id[:10]}{options}")

@@ -715,7 +715,7 @@ class DebriefScreen(Screen[None]):
             self.action_better_reply()
 
         text = disclosure_text(settings.model, settings.api_base)
-        self.app.push_screen(ConfirmScreen(text, yes="Agree and generate", no="Not now", wide=True), answered)
+        self.app.push_screen(ConfirmScreen(text, yes="Agree and generate", no="Not now", wide=True, safe=True), answered)
 
     async def _generate(self, index: int, settings) -> BetterReply | None:
         from simulator.feedback import for_turn
