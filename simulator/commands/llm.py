@@ -36,18 +36,25 @@ ApiBaseOption = Annotated[
 
 
 
-def _load_config() -> Config:
-    from simulator.config import config_path, load_config
+def _read_config(read):
+    """``read()`` (the validated config or the file's raw data); a broken file ends the command with its problems."""
+    from simulator.config import config_path
     from simulator.yamlfile import FileProblems
 
     try:
-        return load_config()
+        return read()
     except FileProblems as exc:
         fail(
             plain(
                 f"the config file {config_path()} has problems:\n" + "\n".join(str(p) for p in exc.problems)
             )
         )
+
+
+def _load_config() -> Config:
+    from simulator.config import load_config
+
+    return _read_config(load_config)
 
 
 def _ask_consent(text: str, *, action: str) -> bool:
@@ -273,17 +280,9 @@ def _dump(value: Any) -> str:
 
 def _file_data() -> dict[str, Any]:
     """What the config file holds, unvalidated, so `set` and `unset` can also repair a broken value."""
-    from simulator.config import config_data, config_path
-    from simulator.yamlfile import FileProblems
+    from simulator.config import config_data
 
-    try:
-        return config_data()
-    except FileProblems as exc:
-        fail(
-            plain(
-                f"the config file {config_path()} has problems:\n" + "\n".join(str(p) for p in exc.problems)
-            )
-        )
+    return _read_config(config_data)
 
 
 def _save(data: dict[str, Any], parts: list[str] | None = None, value: Any = None) -> None:
