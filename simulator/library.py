@@ -31,6 +31,28 @@ def id_conflicts(found: Iterable[tuple[str, Path]]) -> dict[str, list[Path]]:
     return {k: v for k, v in seen.items() if len(v) > 1}
 
 
+def duplicate_id_problems(found: Iterable[tuple[str, Path]]) -> list[Problem]:
+    """A problem at the ``id:`` line of every file whose id another of ``found`` also uses, worded as the
+    linter's 'duplicate-id' finding (``mhsim scenarios lint``)."""
+    from .yamlfile import parse, read_text
+
+    problems = []
+    for ident, paths in id_conflicts(found).items():
+        for path in paths:
+            others = [p for p in paths if p.resolve() != path.resolve()]
+            try:
+                _data, pos, _problems = parse(read_text(path), str(path))
+                line, col = pos.of(("id",))
+            except (FileProblems, OSError):
+                line, col = 1, 1
+            message = (
+                f"id {ident!r} is also used by {', '.join(map(str, others))}; the library uses only the first one "
+                "it finds (built-ins first), so give each scenario its own id"
+            )
+            problems.append(Problem(str(path), line, col, message))
+    return problems
+
+
 def unknown_id_message(what: str, typed: str, ids: Sequence[str], list_command: str) -> str:
     """"No <what> with id …" with up to three suggestions: ids starting with what was typed, then similar
     spellings, then ids that contain it; else the command that lists them."""

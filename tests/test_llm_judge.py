@@ -328,9 +328,9 @@ def test_calibrate_reports_judge_agreement(helen, mhsim_home) -> None:
 
     result = runner.invoke(app, ["rubrics", "calibrate"])
     assert result.exit_code == 0, result.output
-    assert "LLM judge (model openai/judge), not a trained MITI rater: 2 session(s) judged" in result.output
-    assert "judge vs educators' ratings: 3 pair(s)" in result.output and "exact 33%" in result.output
-    assert "judge vs automatic estimates: 8 pair(s)" in result.output
+    assert "LLM judge (model openai/judge), not a trained MITI rater: 2 sessions judged" in result.output
+    assert "judge vs educators' ratings: 3 pairs" in result.output and "exact 33%" in result.output
+    assert "judge vs automatic estimates: 8 pairs" in result.output
     data = json.loads(runner.invoke(app, ["rubrics", "calibrate", "--json"]).output)
     assert data["llm_judge"]["vs_educators"]["pairs"] == 3
     assert data["llm_judge"]["label"].endswith("not a trained MITI rater")

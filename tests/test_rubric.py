@@ -285,7 +285,7 @@ def test_rubrics_command_validate_list_schema(tmp_path):
     runner = CliRunner()
     ok = runner.invoke(app, ["rubrics", "validate"])
     assert ok.exit_code == 0, ok.output
-    assert "0 problem(s)" in ok.stdout
+    assert "0 problems" in ok.stdout
     bad = write(tmp_path, GOOD.replace("reflection_question_ratio", "no_such_detector"))
     result = runner.invoke(app, ["rubrics", "validate", str(bad)])
     assert result.exit_code == 1 and "demo.rubric.yaml:" in result.stderr and "Traceback" not in result.output

@@ -14,6 +14,8 @@ from typing import Annotated
 
 import typer
 
+from simulator.wording import counted
+
 from .common import err_console, fail, literal, open_store, write_or_echo
 
 lab_app = typer.Typer(
@@ -91,7 +93,10 @@ def list_command(
     console.print(table)
     for entry in library.broken:
         console.print(
-            literal(("broken:", "red"), f" {entry.path} ({len(entry.problems)} problem(s); run 'mhsim lab validate')")
+            literal(
+                ("broken:", "red"),
+                f" {entry.path} ({counted(len(entry.problems), 'problem')}; run 'mhsim lab validate')",
+            )
         )
     for case_id, paths in library.conflicts().items():
         console.print(
@@ -127,7 +132,7 @@ def validate_command(
             typer.echo(str(problem))
     total = len(library.entries) + len(missing)
     bad = len(library.broken) + len(missing)
-    err_console().print(f"{total - bad} of {total} lab case file(s) valid", markup=False)
+    err_console().print(f"{total - bad} of {counted(total, 'lab case file')} valid", markup=False)
     if bad:
         raise typer.Exit(1)
 
@@ -223,18 +228,33 @@ def run_command(
     finally:
         store.close()
     failed = sum(o.error is not None for o in run.outputs)
+    if failed == len(run.outputs):
+        _all_failed(run, settings.model or "")
     console.print(
-        f"Recorded {len(run.outputs) - failed} answer(s) ({failed} failed call(s)) as run {run.id}.\n"
+        f"Recorded {counted(len(run.outputs) - failed, 'answer')} "
+        f"({counted(failed, 'failed call')}) as run {run.id}.\n"
         f"Grade them in the app (Ctrl+P, 'lab: open', Live probe) or with: mhsim lab grade {run.id[:10]} --rater NAME\n"
         f"Then write the report with: mhsim lab report {run.id[:10]} --format html -o report.html"
     )
+
+
+def _all_failed(run, model: str) -> None:
+    """Exit 1 when no call got an answer: say why, grouped by reason, and suggest no grading (nothing to grade)."""
+    from collections import Counter
+
+    reasons = Counter(o.error for o in run.outputs)
+    lines = [f"every call to {model!r} failed ({counted(len(run.outputs), 'call')}), so there is nothing to grade:"]
+    lines += [f"  {n} × {reason}" for reason, n in reasons.most_common()]
+    lines.append("Check that the model's server is running and reachable, then run 'mhsim lab run' again.")
+    fail("\n".join(lines))
 
 
 def _run_or_fail(store, run_id: str | None) -> dict:
     runs = store.probe_runs(run_id) if run_id else store.probe_runs(limit=1)
     if len(runs) != 1:
         if not runs:
-            fail("No probe run found." + ("" if run_id else " Run one with: mhsim lab run"))
+            found = f"No probe run matches {run_id!r}." if run_id else "No probe run yet."
+            fail(f"{found} Make one by probing a model with: mhsim lab run --model MODEL (see 'mhsim lab run --help')")
         fail(f"{run_id!r} matches several probe runs; type more of the id.")
     return runs[0]
 
@@ -254,8 +274,8 @@ def grade_command(
         str | None, typer.Argument(metavar="RUN", help="Probe run id or prefix (default: the latest).")
     ] = None,
     rater: Annotated[
-        str, typer.Option(prompt="Your name or pseudonym as a rater", help="Who is grading.")
-    ] = "",
+        str | None, typer.Option(help="Who is grading (asked for when not given).", show_default=False)
+    ] = None,
     labs: ExtraDirs = None,
 ) -> None:
     """Grade a probe run's answers against each lab case's criteria (yes / no / unsure), one by one."""
@@ -264,18 +284,29 @@ def grade_command(
     from simulator.lab.probe import CRITERION_GRADES, OVERALL, OVERALL_GRADES, grade
     from simulator.lab.taxonomy import LIVE_FRAME
 
-    if not rater.strip():
-        fail("a rater name or pseudonym is needed")
     library = _library(labs)
     cases = {c.id: c for c in library.cases}
     store = open_store()
     console = Console(highlight=False)
     try:
+        # Check there is something to grade before asking who grades it.
         run = _run_or_fail(store, run_id)
-        for row in store.probe_outputs(run["id"]):
-            case = cases.get(row["case_id"])
-            if row["error"] or case is None or case.probe is None:
-                continue
+        rows = [
+            row
+            for row in store.probe_outputs(run["id"])
+            if not row["error"] and getattr(cases.get(row["case_id"]), "probe", None) is not None
+        ]
+        if not rows:
+            fail(
+                f"run {run['id'][:10]} has no answers to grade (its calls failed or its lab cases are gone). "
+                "Make a new run with: mhsim lab run"
+            )
+        if rater is None:
+            rater = typer.prompt("Your name or pseudonym as a rater", default="", show_default=False)
+        if not rater.strip():
+            fail("a rater name or pseudonym is needed")
+        for row in rows:
+            case = cases[row["case_id"]]
             console.rule(literal(f"{case.title} — run {row['repeat']}"))
             console.print(literal((LIVE_FRAME, "dim")))
             console.print(literal(row["output"]), soft_wrap=True)

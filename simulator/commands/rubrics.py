@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from simulator.wording import counted
+
 from .common import err_console, fail, open_store, plain
 
 rubrics_app = typer.Typer(
@@ -61,6 +63,7 @@ def validate_command(
 
     problems: list[str] = []
     ok = 0
+    where: dict[str, Path] = {}
     for path in _files(paths):
         try:
             rubric = load_rubric(path)
@@ -68,11 +71,18 @@ def validate_command(
             problems.extend(str(p) for p in exc.problems)
             continue
         found = fact_problems(rubric, path)
+        if rubric.id in where:
+            # Worded as 'rubrics list' reports it (simulator.rubric.load_rubrics): the later file is ignored.
+            found.append(
+                f"{path}:1:1: rubric id {rubric.id!r} is already defined in {where[rubric.id]}; this file is ignored"
+            )
+        else:
+            where[rubric.id] = path
         problems.extend(found)
         ok += not found
     for line in problems:
         err_console().print(line, markup=False, soft_wrap=True)
-    typer.echo(f"{ok} rubric(s) valid, {len(problems)} problem(s)")
+    typer.echo(f"{counted(ok, 'rubric')} valid, {counted(len(problems), 'problem')}")
     if problems:
         raise typer.Exit(1)
 
@@ -230,7 +240,10 @@ def calibrate_command(
         for kind, a in groups.items():
             typer.echo(f"  {rubric_id}/{item_id} {kind}: {_line(a)}")
     if report.unmatched:
-        typer.echo(f"{report.unmatched} entr(y/ies) had no stored automatic score for the same item and were skipped.")
+        typer.echo(
+            f"{counted(report.unmatched, 'entry', 'entries')} had no stored automatic score for the same item and "
+            f"{'was' if report.unmatched == 1 else 'were'} skipped."
+        )
     _judge_lines(judged)
 
 
@@ -254,7 +267,7 @@ def _judge_lines(judged) -> None:
         return
     from simulator.judgements import judge_label
 
-    typer.echo(f"{judge_label(', '.join(judged.models))}: {judged.judgements} session(s) judged")
+    typer.echo(f"{judge_label(', '.join(judged.models))}: {counted(judged.judgements, 'session')} judged")
     typer.echo(f"  judge vs educators' ratings: {_line(judged.vs_educators)}")
     typer.echo(f"  judge vs automatic estimates: {_line(judged.vs_automatic)}")
     for name, groups in judged.per_global.items():
@@ -285,7 +298,7 @@ def _line(a) -> str:
     if a is None:
         return "no pairs"
     kappa = "undefined" if a.kappa is None else f"{a.kappa:.2f}"
-    return f"{a.pairs} pair(s), kappa {kappa}, exact {a.exact:.0%}, within one {a.within_one:.0%}"
+    return f"{counted(a.pairs, 'pair')}, kappa {kappa}, exact {a.exact:.0%}, within one {a.within_one:.0%}"
 
 
 def _find_item(item: str):

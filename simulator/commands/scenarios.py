@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from simulator.wording import counted
+
 from .common import err_console, fail, literal
 
 if TYPE_CHECKING:
@@ -22,6 +24,41 @@ Targets = Annotated[
     list[str] | None,
     typer.Argument(help="Scenario files, folders or ids (default: every scenario in the library).", show_default=False),
 ]
+
+
+def _difficulty_option(value: str | None) -> str | None:
+    """``--difficulty``: one of the scenario format's difficulties, in any case; anything else is a usage error."""
+    if value is None:
+        return None
+    from typing import get_args
+
+    from simulator.scenario import Scenario
+
+    valid = get_args(Scenario.model_fields["difficulty"].annotation)
+    folded = value.strip().lower()
+    if folded not in valid:
+        raise typer.BadParameter(f"{value!r} is not a difficulty; use one of: {', '.join(valid)}.")
+    return folded
+
+
+def _tag_option(value: str | None) -> str | None:
+    """``--tag``: one of the seven challenge ids, in any case and with '-' for '_'; else a usage error that
+    names the nearest tag and lists them all."""
+    if value is None:
+        return None
+    import difflib
+
+    from simulator.codes import Challenge
+
+    valid = [c.value for c in Challenge]
+    folded = value.strip().lower().replace("-", "_")
+    if folded in valid:
+        return folded
+    near = [v for v in valid if folded and (v.startswith(folded) or folded in v)]
+    near += difflib.get_close_matches(folded, valid, n=3, cutoff=0.6)
+    near = list(dict.fromkeys(near))[:3]
+    hint = f" Did you mean {' or '.join(repr(v) for v in near)}?" if near else ""
+    raise typer.BadParameter(f"{value!r} is not a challenge tag.{hint} Tags: {', '.join(valid)}.")
 
 
 def _library(extra: list[Path] | None) -> Library:
@@ -96,8 +133,13 @@ def _unique(files: list[Path]) -> list[Path]:
 @scenarios_app.command("list")
 def list_command(
     scenarios: ExtraDirs = None,
-    tag: Annotated[str | None, typer.Option(help="Only scenarios tagged with this challenge.")] = None,
-    difficulty: Annotated[str | None, typer.Option(help="beginner, intermediate or advanced.")] = None,
+    tag: Annotated[
+        str | None, typer.Option(help="Only scenarios tagged with this challenge id, e.g. privacy_security.",
+                                 callback=_tag_option)
+    ] = None,
+    difficulty: Annotated[
+        str | None, typer.Option(help="beginner, intermediate or advanced.", callback=_difficulty_option)
+    ] = None,
     language: Annotated[str | None, typer.Option(help="Language tag, e.g. en.")] = None,
     rubric: Annotated[str | None, typer.Option(help="Only scenarios scored with this rubric.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
@@ -158,7 +200,7 @@ def list_command(
         console.print(
             literal(
                 ("broken:", "red"),
-                f" {entry.path} ({len(entry.problems)} problem(s); run 'mhsim scenarios validate')",
+                f" {entry.path} ({counted(len(entry.problems), 'problem')}; run 'mhsim scenarios validate')",
             )
         )
     for sid, paths in library.conflicts().items():
@@ -172,24 +214,30 @@ def list_command(
 @scenarios_app.command("validate")
 def validate_command(paths: Targets = None, scenarios: ExtraDirs = None) -> None:
     """Check scenario files; print every problem as file:line:col and exit 1 if any."""
-    from simulator.library import known_rubric_ids, load_scenario
+    from simulator.library import duplicate_id_problems, known_rubric_ids, load_scenario
     from simulator.yamlfile import FileProblems
 
     files = _target_files(paths, scenarios)
     rubric_ids = known_rubric_ids()
     bad = 0
+    loaded: list[tuple[str, Path]] = []
     for path in files:
         if not path.exists():
             typer.echo(f"{path}:1:1: file not found")
             bad += 1
             continue
         try:
-            load_scenario(path, rubric_ids)
+            loaded.append((load_scenario(path, rubric_ids).id, path))
         except FileProblems as exc:
             bad += 1
             for problem in exc.problems:
                 typer.echo(str(problem))
-    summary = f"{len(files) - bad} of {len(files)} scenario file(s) valid"
+    # Two files with one id: the library silently uses only the first, so the second is not valid to have.
+    duplicates = duplicate_id_problems(loaded)
+    for problem in duplicates:
+        typer.echo(str(problem))
+    bad += len({p.path for p in duplicates})
+    summary = f"{len(files) - bad} of {counted(len(files), 'scenario file')} valid"
     err_console().print(summary, markup=False)
     if bad:
         raise typer.Exit(1)
@@ -342,7 +390,8 @@ def lint_command(
             typer.echo(str(finding))
         clean = sum(not r.findings for r in results)
         err_console().print(
-            f"{len(results)} scenario file(s) linted: {errors} error(s), {warnings} warning(s); {clean} clean",
+            f"{counted(len(results), 'scenario file')} linted: {counted(errors, 'error')}, "
+            f"{counted(warnings, 'warning')}; {clean} clean",
             markup=False,
         )
     if errors or (strict and warnings):

@@ -189,7 +189,7 @@ def battery(cases: Iterable[LabCase], ids: Sequence[str] = ()) -> list[LabCase]:
         return list(with_probe.values())
     missing = [i for i in ids if i not in with_probe]
     if missing:
-        raise KeyError(f"no probe in lab case(s): {', '.join(missing)}")
+        raise KeyError(f"no probe in lab case{'s' if len(missing) > 1 else ''}: {', '.join(missing)}")
     return [with_probe[i] for i in ids]
 
 

@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from simulator.codes import CHALLENGE_TITLES, Challenge
+from simulator.wording import counted
 
 from .case import LabCase
 from .probe import OVERALL, OVERALL_LABELS
@@ -91,11 +92,11 @@ class Agreement:
         if self.kappa is None:
             return (
                 f"{self.what}: {self.statistic} not defined (every rating in one category); "
-                f"raw agreement {agree} over {self.items} item(s)."
+                f"raw agreement {agree} over {counted(self.items, 'item')}."
             )
         return (
             f"{self.what}: {self.statistic} = {self.kappa:.2f} ({kappa_words(self.kappa)}); raw agreement "
-            f"{agree} over {self.items} item(s), {len(self.raters)} raters."
+            f"{agree} over {counted(self.items, 'item')}, {len(self.raters)} raters."
         )
 
 
@@ -271,6 +272,14 @@ def _md(text: str) -> str:
     return md(text)
 
 
+def _probes_line(ev: Evaluation, summary: dict[str, int]) -> str:
+    """``2 lab cases × 3 runs = 6 outputs``: what was sent, for the report's header."""
+    cases = len({o.case_id for o in ev.outputs})
+    return (
+        f"{counted(cases, 'lab case')} × {counted(ev.repeats, 'run')} = {counted(summary['outputs'], 'output')}"
+    )
+
+
 def report_markdown(ev: Evaluation) -> str:
     """The pre-deployment evaluation report as Markdown."""
     s = _summary(ev)
@@ -285,7 +294,7 @@ def report_markdown(ev: Evaluation) -> str:
         f"| Endpoint | {_md(ev.api_base or 'the provider')} |",
         f"| Date | {_date(ev.started_at)} |",
         f"| Run | `{ev.run_id}` |",
-        f"| Probes | {len({o.case_id for o in ev.outputs})} lab case(s) × {ev.repeats} run(s) = {s['outputs']} output(s) |",
+        f"| Probes | {_probes_line(ev, s)} |",
         f"| Raters | {_md(', '.join(ev.raters) or 'none yet')} |",
         "",
         (
@@ -371,10 +380,7 @@ def report_html(ev: Evaluation) -> str:
         ("Endpoint", ev.api_base or "the provider"),
         ("Date", _date(ev.started_at)),
         ("Run", ev.run_id),
-        (
-            "Probes",
-            f"{len({o.case_id for o in ev.outputs})} lab case(s) × {ev.repeats} run(s) = {s['outputs']} output(s)",
-        ),
+        ("Probes", _probes_line(ev, s)),
         ("Raters", ", ".join(ev.raters) or "none yet"),
     ]
     parts = [
