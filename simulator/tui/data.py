@@ -42,11 +42,6 @@ def first_name(name: str) -> str:
     return name.split()[0] if name.strip() else "Patient"
 
 
-def counted(n: int, one: str, many: str | None = None) -> str:
-    """``1 case``, ``3 cases``: a count with its noun in the right number."""
-    return f"{n} {one if n == 1 else (many or one + 's')}"
-
-
 @dataclass
 class DebriefData:
     """Everything a debrief shows, from a live session or from the store."""

@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 from simulator.lab.case import EXERCISE_TITLES
 from simulator.lab.taxonomy import FRAME
 
-from ..data import counted
+from ...wording import counted
 from .common import LAB_CSS, CrisisPanel, app_config, app_store, app_trainee, save_attempt
 
 if TYPE_CHECKING:

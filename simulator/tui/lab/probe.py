@@ -21,7 +21,7 @@ from textual.widgets.option_list import Option
 from simulator.lab.probe import CRITERION_GRADES, OVERALL, OVERALL_GRADES, OVERALL_LABELS
 from simulator.lab.taxonomy import LIVE_FRAME
 
-from ..data import counted
+from ...wording import counted
 from .common import LAB_CSS, CrisisPanel, FrameLabel, app_config, app_store, app_trainee
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 from simulator.lab.case import LabCase, Speaker
 from simulator.lab.exercises import Flag, score_reply, score_spot, sentences
 
-from ..data import counted
+from ...wording import counted
 from .common import FrameLabel, LabScreen, ModePicker, app_trainee, context_text
 
 WHOLE = "*"

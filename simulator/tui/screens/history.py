@@ -18,7 +18,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, ProgressBar, Select, Static
 
-from ..data import DebriefData, KeyScores, counted, key_scores, local_time, trend_chart
+from ...wording import counted
+from ..data import DebriefData, KeyScores, key_scores, local_time, trend_chart
 from ..messages import ExportFinished, ExportProgress
 from .compare import CompareScreen
 from .confirm import ConfirmScreen

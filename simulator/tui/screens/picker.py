@@ -21,7 +21,8 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from simulator.codes import CHALLENGE_TITLES
 
-from ..data import counted, scenario_matches
+from ...wording import counted
+from ..data import scenario_matches
 from ..messages import LibraryLoaded, LibraryProgress
 
 if TYPE_CHECKING:
