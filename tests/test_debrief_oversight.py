@@ -81,6 +81,12 @@ async def test_an_educator_overrides_an_item_from_the_debrief(lib, session_id) -
         form = app.screen
         assert isinstance(form, OverrideScreen)
         assert form.query_one("#override-educator", Input).value == "Dr Lee"
+        form.query_one("#override-score", Input).value = "9"  # off the MITI 1-5 scale: nothing is stored
+        form.query_one("#override-reason", Input).value = "warm tone throughout"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form and "not on the scale of mi/empathy_estimate" in notices(app)
+        form.query_one("#override-reason", Input).value = ""
         form.query_one("#override-score", Input).value = "4"
         await pilot.press("ctrl+s")  # no reason yet: nothing is stored
         await pilot.pause()

@@ -482,7 +482,10 @@ class DebriefScreen(Screen[None]):
                     )
             self.notify(f"Override stored for {view.item.title}; the automatic score is kept beside it.")
 
-        self.app.push_screen(OverrideScreen(self.data.info.id, rubric_id, view.item, educator), saved)
+        self.app.push_screen(
+            OverrideScreen(self.data.info.id, rubric_id, view.item, educator, check=_score_check(rubric_id, view.item)),
+            saved,
+        )
 
     def _overrides_of(self, rubric, item) -> list:
         return [o for o in self.data.overrides if (o.rubric_id, o.item_id) == (rubric.rubric_id, item.item_id)]
@@ -749,3 +752,17 @@ class DebriefScreen(Screen[None]):
         self.query_one("#better-replies", Static).update(self._better_replies())
         self.notify(f"“{result.text}”", title=f"Better reply for #{index}, {result.source}", timeout=12)
         return result
+
+
+def _score_check(rubric_id: str, item: ItemScore):
+    """What the override dialog asks of a typed value: on the item's scale, or a possible value of it."""
+    from simulator.overrides import score_problem
+
+    rubric = scenario_rubrics().get(rubric_id)
+    try:
+        rubric_item = rubric.item(item.item_id) if rubric is not None else None
+    except KeyError:
+        rubric_item = None
+    if rubric is None or rubric_item is None:
+        return None
+    return lambda value: score_problem(rubric, rubric_item, value)

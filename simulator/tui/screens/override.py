@@ -18,6 +18,8 @@ from textual.widgets import Button, Input, Label, Select, Static
 from simulator.overrides import Override
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from simulator.records import ItemScore
 
 # The outcomes an educator can give, as the debrief names them.
@@ -43,12 +45,21 @@ class OverrideScreen(ModalScreen[Override | None]):
         Binding("escape", "cancel", "Cancel", id="override.cancel", tooltip="Close without storing anything."),
     ]
 
-    def __init__(self, session_id: str, rubric_id: str, item: ItemScore, educator: str = "") -> None:
+    def __init__(
+        self,
+        session_id: str,
+        rubric_id: str,
+        item: ItemScore,
+        educator: str = "",
+        check: Callable[[float], str | None] | None = None,
+    ) -> None:
+        """``check`` says why a typed value cannot be this item's score (off its scale), or None."""
         super().__init__()
         self.session_id = session_id
         self.rubric_id = rubric_id
         self.item = item
         self.educator = educator
+        self.check = check
 
     def compose(self) -> ComposeResult:
         item = self.item
@@ -87,6 +98,10 @@ class OverrideScreen(ModalScreen[Override | None]):
             score = float(score_text) if score_text else None
         except ValueError:
             self.notify(f"'{score_text}' is not a number.", severity="warning")
+            return
+        problem = self.check(score) if score is not None and self.check is not None else None
+        if problem:
+            self.notify(problem, title="Not saved", severity="warning", timeout=8)
             return
         try:
             entry = Override(
