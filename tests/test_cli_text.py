@@ -240,18 +240,11 @@ def test_an_unknown_command_is_not_said_to_the_patient() -> None:
 # -- 5. the id column -----------------------------------------------------------------------------------------
 
 
-def test_scenario_ids_are_whole_at_80_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("command", "key"), [("scenarios", "scenarios"), ("lab", "cases")])
+def test_ids_are_whole_at_80_columns(command: str, key: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "80")
-    ids = [s["id"] for s in json.loads(invoke("scenarios", "list", "--json").stdout)["scenarios"]]
-    table = invoke("scenarios", "list").stdout
-    first_cells = [line.split("│")[1].strip() for line in table.splitlines() if line.startswith("│")]
-    assert [cell for cell in first_cells if cell] == ids
-
-
-def test_lab_ids_are_whole_at_80_columns(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COLUMNS", "80")
-    ids = [c["id"] for c in json.loads(invoke("lab", "list", "--json").stdout)["cases"]]
-    table = invoke("lab", "list").stdout
+    ids = [entry["id"] for entry in json.loads(invoke(command, "list", "--json").stdout)[key]]
+    table = invoke(command, "list").stdout
     first_cells = [line.split("│")[1].strip() for line in table.splitlines() if line.startswith("│")]
     assert [cell for cell in first_cells if cell] == ids
 
