@@ -216,6 +216,18 @@ def test_rate_on_the_scale_is_recorded_and_calibrated(mi_risk_session: str) -> N
     assert report["values"]["pairs"] == 1 and report["unmatched"] == 0
 
 
+def test_rate_refuses_an_item_with_no_automatic_value(helen) -> None:
+    # A session ended before the trainee said anything: nothing is scored, so a rating has nothing to meet.
+    silent = invoke("chat", helen.id, input="/end\n")
+    assert silent.exit_code == 0, silent.output
+    with Store.open_default() as store:
+        session_id = store.sessions()[0].id
+    result = invoke("rubrics", "rate", session_id, "mi/empathy_estimate", "3", "--rater", "Bob")
+    assert result.exit_code == 1
+    assert "has no automatic value" in result.stderr and "not applicable" in result.stderr
+    assert _stored() == ([], [])
+
+
 def test_enact_levels_are_rated_one_to_four(mi_enact_session: str) -> None:
     high = invoke("rubrics", "rate", mi_enact_session, "enact/rapport", "5", "--rater", "Bob")
     assert high.exit_code == 1 and "give a whole number from 1 to 4" in high.stderr

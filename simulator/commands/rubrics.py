@@ -183,7 +183,12 @@ def rate_command(
         fail(plain(problem))
     with open_store() as store:
         session_id = _resolve(store, session)
-        _require_scored(store, session_id, rubric.id, entry_item.id)
+        scored = _require_scored(store, session_id, rubric.id, entry_item.id)
+        if scored.value is None:
+            fail(
+                f"{rubric.id}/{entry_item.id} has no automatic value in session {session_id[:10]} (it was "
+                f"{scored.status.replace('_', ' ')}), so there is nothing for a rating to be compared with"
+            )
         try:
             entry = Rating(
                 session_id=session_id, rubric_id=rubric.id, item_id=entry_item.id, value=value, rater=rater.strip()
@@ -351,8 +356,8 @@ def _entry_errors(exc) -> str:
     return "; ".join(parts)
 
 
-def _require_scored(store, session_id: str, rubric_id: str, item_id: str) -> None:
-    """Exit unless the session's stored scores hold this item: calibration compares with that score.
+def _require_scored(store, session_id: str, rubric_id: str, item_id: str):
+    """The session's stored score of this item; exit if there is none: calibration compares with that score.
 
     An unfinished session has no scores yet (they are saved when it ends); a scenario that does not use the
     rubric never had the item scored.
@@ -372,13 +377,15 @@ def _require_scored(store, session_id: str, rubric_id: str, item_id: str) -> Non
             f"session {short} was not scored with rubric '{rubric_id}': its scenario {info.scenario_id} uses "
             f"{used}"
         )
-    items = [i.item_id for i in scored[rubric_id].items]
-    if item_id not in items:
+    found = next((i for i in scored[rubric_id].items if i.item_id == item_id), None)
+    if found is None:
         version = scored[rubric_id].rubric_version
+        items = ", ".join(i.item_id for i in scored[rubric_id].items)
         fail(
             f"session {short} was scored with {rubric_id} version {version}, which has no item '{item_id}' "
-            f"(its items: {', '.join(items)})"
+            f"(its items: {items})"
         )
+    return found
 
 
 def _resolve(store, prefix: str) -> str:
