@@ -302,11 +302,14 @@ def scenario_dirs(extra: Sequence[Path] = ()) -> list[tuple[Path, bool]]:
 
 
 def scenario_files(paths: Iterable[Path]) -> list[Path]:
-    """Expand folders into their ``*.scenario.yaml`` files (recursively); files are kept as given."""
+    """Expand folders into their ``*.scenario.yaml`` files (recursively); files are kept as given.
+
+    A folder whose own name ends in ``.scenario.yaml`` is kept too, so loading it reports that it is a folder.
+    """
     out: list[Path] = []
     for path in paths:
         path = Path(path)
-        if path.is_dir():
+        if path.is_dir() and not path.name.endswith(SUFFIX):
             out.extend(sorted(path.rglob(f"*{SUFFIX}")))
         else:
             out.append(path)

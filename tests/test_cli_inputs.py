@@ -52,9 +52,10 @@ def test_a_folder_named_like_a_scenario_is_listed_as_broken_and_the_rest_still_l
 def test_validate_reports_a_folder_named_like_a_file(tmp_path: Path) -> None:
     (tmp_path / "x.scenario.yaml").mkdir()
     (tmp_path / "y.rubric.yaml").mkdir()
-    scenarios = invoke("scenarios", "validate", str(tmp_path))
-    assert scenarios.exit_code == 1
-    assert f"{tmp_path / 'x.scenario.yaml'}:1:1: is a folder, not a file" in scenarios.output
+    for target in (tmp_path, tmp_path / "x.scenario.yaml"):  # the folder holding it, or the folder itself
+        scenarios = invoke("scenarios", "validate", str(target))
+        assert scenarios.exit_code == 1
+        assert f"{tmp_path / 'x.scenario.yaml'}:1:1: is a folder, not a file" in scenarios.output
     for target in (tmp_path, tmp_path / "y.rubric.yaml"):  # the folder holding it, or the folder itself
         rubrics = invoke("rubrics", "validate", str(target))
         assert rubrics.exit_code == 1
