@@ -31,25 +31,32 @@ def id_conflicts(found: Iterable[tuple[str, Path]]) -> dict[str, list[Path]]:
     return {k: v for k, v in seen.items() if len(v) > 1}
 
 
-def duplicate_id_problems(found: Iterable[tuple[str, Path]]) -> list[Problem]:
-    """A problem at the ``id:`` line of every file whose id another of ``found`` also uses, worded as the
-    linter's 'duplicate-id' finding (``mhsim scenarios lint``)."""
+def id_position(path: Path) -> tuple[int, int]:
+    """Line and column of the file's top-level ``id:`` (1, 1 when the file cannot be read or parsed)."""
     from .yamlfile import parse, read_text
 
+    try:
+        _data, pos, _problems = parse(read_text(path), str(path))
+        return pos.of(("id",))
+    except (FileProblems, OSError):
+        return 1, 1
+
+
+def duplicate_id_message(ident: str, others: Sequence[Path]) -> str:
+    """What ``validate`` and ``lint`` say of a scenario whose id ``others`` also use."""
+    return (
+        f"id {ident!r} is also used by {', '.join(map(str, others))}; the library uses only the first one it finds "
+        "(built-ins first), so give each scenario its own id"
+    )
+
+
+def duplicate_id_problems(found: Iterable[tuple[str, Path]]) -> list[Problem]:
+    """A problem at the ``id:`` line of every file whose id another of ``found`` also uses."""
     problems = []
     for ident, paths in id_conflicts(found).items():
         for path in paths:
             others = [p for p in paths if p.resolve() != path.resolve()]
-            try:
-                _data, pos, _problems = parse(read_text(path), str(path))
-                line, col = pos.of(("id",))
-            except (FileProblems, OSError):
-                line, col = 1, 1
-            message = (
-                f"id {ident!r} is also used by {', '.join(map(str, others))}; the library uses only the first one "
-                "it finds (built-ins first), so give each scenario its own id"
-            )
-            problems.append(Problem(str(path), line, col, message))
+            problems.append(Problem(str(path), *id_position(path), duplicate_id_message(ident, others)))
     return problems
 
 

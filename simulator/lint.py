@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from .library import duplicate_id_message, id_position
 from .scenario import DEFAULT_TRUST_DELTAS, Scenario, ScenarioTest
 from .yamlfile import FileProblems, Positions, Problem
 
@@ -568,24 +569,9 @@ def lint_files(
             p for p in (known or {}).get(result.scenario.id, []) if p.resolve() != here and p not in others
         ]
         if others:
-            line, col = 1, 1
-            try:
-                from .yamlfile import parse, read_text
-
-                _data, pos, _problems = parse(read_text(result.path), str(result.path))
-                line, col = pos.of(("id",))
-            except FileProblems:
-                pass
+            message = duplicate_id_message(result.scenario.id, others)
             result.findings.append(
-                Finding(
-                    str(result.path),
-                    line,
-                    col,
-                    "duplicate-id",
-                    "warning",
-                    f"id {result.scenario.id!r} is also used by {', '.join(map(str, others))}; the library uses "
-                    "only the first one it finds (built-ins first), so give each scenario its own id",
-                )
+                Finding(str(result.path), *id_position(result.path), "duplicate-id", "warning", message)
             )
             result.findings.sort()
     return results
