@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
+
 
 def counted(n: int, one: str, many: str | None = None) -> str:
     """``1 case``, ``3 cases``, ``0 entries``: a count with its noun in the right number.
@@ -11,4 +14,12 @@ def counted(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
-__all__ = ["counted"]
+def resume_hint(session_id: str, places: Iterable[Path | str] = ()) -> str:
+    """The command that resumes a session, with the scenario files or folders (``--scenarios``) that find it."""
+    import shlex
+
+    options = "".join(f" --scenarios {shlex.quote(str(Path(p).resolve()))}" for p in places)
+    return f"mhsim sessions resume {session_id[:10]}{options}"
+
+
+__all__ = ["counted", "resume_hint"]

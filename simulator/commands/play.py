@@ -206,17 +206,11 @@ async def _voice(session, console, name: str, engine=None) -> None:
         console.print(literal((f"({note})", "dim")))
 
 
-def resume_hint(session_id: str, places: list[Path]) -> str:
-    """The command that resumes this session, with the scenario file or folders it was found in."""
-    import shlex
-
-    options = "".join(f" --scenarios {shlex.quote(str(p.resolve()))}" for p in places)
-    return f"mhsim sessions resume {session_id[:10]}{options}"
-
-
 def _run_chat(session, *, opening: bool, places: list[Path]) -> None:
     """Run the conversation; ``places`` are the --scenarios that find its scenario again (for the resume hint)."""
     from rich.console import Console
+
+    from simulator.wording import resume_hint
 
     from .render import ledger_table, print_transcript, score_renderable
 

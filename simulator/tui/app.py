@@ -522,9 +522,8 @@ def run(
     finally:
         app.pause_session()
     if app.paused_session_id:
-        import shlex
+        from simulator.wording import resume_hint
 
         # The folders and preview file the scenario came from, so the command finds it again.
         places = [*extra_dirs, *([preview] if preview else [])]
-        options = "".join(f" --scenarios {shlex.quote(str(Path(p).resolve()))}" for p in places)
-        print(f"Session paused. Resume it with: mhsim sessions resume {app.paused_session_id[:10]}{options}")
+        print(f"Session paused. Resume it with: {resume_hint(app.paused_session_id, places)}")
