@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .records import ItemScore, SessionScore
+from .wording import value_and_label
 
 if TYPE_CHECKING:
     from .rubric import Rubric
@@ -30,10 +31,7 @@ class Outcome:
     @property
     def shown(self) -> str:
         """Value and label as the score table shows them."""
-        value = "" if self.value is None else f"{self.value:g}"
-        if self.label:
-            return f"{value} ({self.label})" if value else self.label
-        return value
+        return value_and_label(self.value, self.label)
 
     @classmethod
     def of(cls, item: ItemScore) -> Outcome:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .records import Coding, Disclosure, SessionInfo, SessionScore, Turn
+from .wording import number
 
 __all__ = [
     "FORMAT",
@@ -92,11 +93,7 @@ def _when(value: datetime | None) -> str:
 
 
 def _number(value: float | None) -> str:
-    if value is None:
-        return "—"
-    if float(value).is_integer():
-        return str(int(value))
-    return f"{value:.2f}"
+    return "—" if value is None else number(value)
 
 
 def _short(text: str, limit: int = 80) -> str:

@@ -44,6 +44,7 @@ from .rubric import (
     TopicAsked,
 )
 from .scenario import Scenario
+from .wording import counted, number
 
 MIN_TRAINEE_TURNS = 1
 _UNSET = object()
@@ -215,14 +216,6 @@ def _short(text: str) -> str:
     return cut.rstrip(",.;:") + "…"
 
 
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
-
-
-def _num(value: float) -> str:
-    return f"{round(value, 2):g}"
-
-
 def _turns(indexes: Iterable[int]) -> str:
     items = sorted(set(indexes))
     if not items:
@@ -267,8 +260,8 @@ def _in_topic(s: _Session, topics: set[str], window: int) -> set[int] | None:
     if not starts:
         return None
     numbers: set[int] = set()
-    for number, first in starts:
-        numbers.update(range(number + first, number + window + 1))
+    for at, first in starts:
+        numbers.update(range(at + first, at + window + 1))
     return numbers
 
 
@@ -289,7 +282,7 @@ def _behaviour_count(d: BehaviourCount, s: _Session) -> Finding:
     total = sum(tally.values())
     if len(d.behaviours) == 1:
         one, many = _NAMES[d.behaviours[0]]
-        detail = _plural(total, one, many)
+        detail = counted(total, one, many)
     else:
         parts = " + ".join(f"{_NAMES[b][1]} {tally[b]}" for b in d.behaviours)
         detail = f"{parts} = {total}"
@@ -308,12 +301,12 @@ def _rq_ratio(d: ReflectionQuestionRatio, s: _Session) -> Finding:
     evidence = _turns_with(s, REFLECTIONS | QUESTIONS)
     if r == 0 and q == 0:
         return _na("No reflections or questions yet, so there is no ratio.")
-    head = f"{_plural(r, 'reflection')} / {_plural(q, 'question')}"
+    head = f"{counted(r, 'reflection')} / {counted(q, 'question')}"
     if q == 0:
         return Finding(
             None, f"{head}: no questions, so the ratio is above any threshold", evidence, score=float("inf")
         )
-    return Finding(round(r / q, 3), f"{head} = {_num(r / q)}", evidence)
+    return Finding(round(r / q, 3), f"{head} = {number(r / q)}", evidence)
 
 
 def _percent_cr(d: PercentComplexReflections, s: _Session) -> Finding:
@@ -323,7 +316,7 @@ def _percent_cr(d: PercentComplexReflections, s: _Session) -> Finding:
         return _na("No reflections yet, so there is no share of complex ones.")
     return Finding(
         round(cr / r, 3),
-        f"{cr} complex / {_plural(r, 'reflection')} = {cr / r:.0%}",
+        f"{cr} complex / {counted(r, 'reflection')} = {cr / r:.0%}",
         _turns_with(s, REFLECTIONS),
     )
 
@@ -365,7 +358,7 @@ def _risk_direct(d: RiskDirectQuestionAfterCue, s: _Session) -> Finding:
         else:
             gap = first.number - number
             when = (
-                f"asked directly at turn #{first.index}, {_plural(gap, 'trainee turn')} later "
+                f"asked directly at turn #{first.index}, {counted(gap, 'trainee turn')} later "
                 f"(within {window})"
             )
         return Finding(1.0, f"{head}; {when}.", cue_turns + [first.index])
@@ -374,7 +367,7 @@ def _risk_direct(d: RiskDirectQuestionAfterCue, s: _Session) -> Finding:
         gap = first.number - number
         return Finding(
             0.5,
-            f"{head}; asked directly only at turn #{first.index}, {_plural(gap, 'trainee turn')} later "
+            f"{head}; asked directly only at turn #{first.index}, {counted(gap, 'trainee turn')} later "
             f"(expected within {window}).",
             cue_turns + [first.index],
         )
@@ -443,7 +436,7 @@ def _safety_planning(d: SafetyPlanning, s: _Session) -> Finding:
             evidence.append(t.index)
     done = [f for f in d.steps if f in touched]
     left = [f for f in d.steps if f not in touched]
-    detail = f"After risk was found ({where}): {len(done)} of {_plural(len(d.steps), 'safety-plan step')}"
+    detail = f"After risk was found ({where}): {len(done)} of {counted(len(d.steps), 'safety-plan step')}"
     if done:
         detail += f" ({_flags(done)})"
     if left:
@@ -495,7 +488,7 @@ def _facts_disclosed(d: FactsDisclosed, s: _Session) -> Finding:
             evidence.append(s.trainee_index[number])
         else:
             evidence.extend(s.where(f, number)[1])
-    detail = f"{len(done)} of {_plural(len(ids), 'fact')} disclosed"
+    detail = f"{len(done)} of {counted(len(ids), 'fact')} disclosed"
     if left:
         detail += f"; not disclosed: {', '.join(left)}"
     return Finding(round(len(done) / len(ids), 3), detail + ".", sorted(set(evidence)))

@@ -14,6 +14,19 @@ def counted(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
+def number(value: float) -> str:
+    """A score value as people read it: at most two decimals, no trailing zeros (0.143 -> 0.14, 4.0 -> 4)."""
+    return f"{round(value, 2):g}"
+
+
+def value_and_label(value: float | None, label: str = "") -> str:
+    """An item's value with its threshold label, as every score view shows it: ``0.6 (fair)``, ``3``, ``good``."""
+    shown = "" if value is None else number(value)
+    if label:
+        return f"{shown} ({label})" if shown else label
+    return shown
+
+
 def resume_hint(session_id: str, places: Iterable[Path | str] = ()) -> str:
     """The command that resumes a session, with the scenario files or folders (``--scenarios``) that find it."""
     import shlex
@@ -22,4 +35,4 @@ def resume_hint(session_id: str, places: Iterable[Path | str] = ()) -> str:
     return f"mhsim sessions resume {session_id[:10]}{options}"
 
 
-__all__ = ["counted", "resume_hint"]
+__all__ = ["counted", "number", "resume_hint", "value_and_label"]

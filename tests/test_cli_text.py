@@ -292,7 +292,9 @@ def test_play_points_at_transcript_lines_as_numbered(tmp_path: Path, mhsim_home:
     assert "#1, #3, #5" in result.output  # the evidence column of the question and reflection counts
 
 
-def test_score_values_show_at_most_two_decimals() -> None:
-    from simulator.commands.render import value_text
+def test_score_values_show_at_most_two_decimals_in_every_view() -> None:
+    from simulator.wording import value_and_label
 
-    assert [value_text(v) for v in (0.14285, 2.5, 4.0, 3, None)] == ["0.14", "2.5", "4", "3", ""]
+    assert [value_and_label(v) for v in (0.14285, 2.5, 4.0, 3, None)] == ["0.14", "2.5", "4", "3", ""]
+    assert value_and_label(0.14285, "below fair") == "0.14 (below fair)"
+    assert value_and_label(None, "good") == "good"

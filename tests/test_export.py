@@ -173,7 +173,7 @@ def test_markdown_has_header_notice_transcript_ledger_and_scores() -> None:
     ) in text
     # scores: every status as symbol + words, values, evidence, feedback, better replies
     assert "### MI basics (`mi-basics` v2)" in text
-    assert "| Open questions | ✔ met | 0.50 (good) | #1 |" in text
+    assert "| Open questions | ✔ met | 0.5 (good) | #1 |" in text
     assert "| Advice without permission | ✘ missed | 1 | #3 |" in text
     assert "| Reflections | ~ partly | — | — |" in text
     assert "| Asked directly about suicide | ‼ critical miss | — | #2 |" in text

@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from simulator.records import ItemScore, SessionScore, Turn
+from simulator.wording import value_and_label
 
 STATUS_MARK = {
     "met": ("✔ met", "green"),
@@ -53,19 +54,8 @@ def print_transcript(console: Console, turns: list[Turn], patient_name: str) -> 
         console.print(turn_text(turn, patient_name))
 
 
-def value_text(value: float | None) -> str:
-    """A score value as people read it: at most two decimals, no trailing zeros (0.143 -> 0.14, 4.0 -> 4)."""
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.2f}".rstrip("0").rstrip(".")
-    return str(value)
-
-
 def item_row(item: ItemScore) -> list:
-    value = value_text(item.value)
-    if item.label:
-        value = f"{value} ({item.label})" if value else item.label
+    value = value_and_label(item.value, item.label)
     evidence = ", ".join(f"#{i}" for i in item.evidence_turns[:8])
     if len(item.evidence_turns) > 8:
         evidence += ", …"

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from simulator.wording import value_and_label
+
 if TYPE_CHECKING:
     from simulator.library import Library
     from simulator.records import Coding, Disclosure, PatientState, SessionInfo, SessionScore, Turn
@@ -228,8 +230,7 @@ class ItemChange:
 
 
 def _value(item: Any) -> str:
-    value = "" if item.value is None else f"{item.value:g}"
-    return f"{value} ({item.label})" if item.label and value else (item.label or value)
+    return value_and_label(item.value, item.label)
 
 
 def compare_items(before: SessionScore | None, after: SessionScore | None) -> list[ItemChange]:

@@ -19,6 +19,8 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
+from simulator.wording import value_and_label
+
 from ..coach import TurnFeedback, scenario_rubrics, session_feedback
 from ..data import BLOCKS, DebriefData, Note, condition_text
 from ..widgets import ChatMessage, Transcript
@@ -36,10 +38,7 @@ if TYPE_CHECKING:
 
 def item_value(item: ItemScore) -> str:
     """``0.6 (fair)``, ``3``, ``good`` or empty."""
-    value = "" if item.value is None else f"{item.value:g}"
-    if item.label:
-        value = f"{value} ({item.label})" if value else item.label
-    return value
+    return value_and_label(item.value, item.label)
 
 
 def evidence_text(turns: list[int]) -> str:
