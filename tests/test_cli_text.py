@@ -101,7 +101,6 @@ def test_play_prints_a_bracketed_title(bracketed: Path, tmp_path: Path, wide: No
         (["chat", "foo[/]"], "error: No scenario with id 'foo[/]'."),
         (["preview", "x[/]"], "'x[/]'"),
         (["code", "notes[draft].csv"], "error: notes[draft].csv: no such file"),
-        # A message already escaped with plain() still prints as typed, without backslashes.
         (["sessions", "show", "x[/]"], "'x[/]'"),
     ],
 )
@@ -116,9 +115,9 @@ def test_fail_keeps_its_own_styling_and_prints_text_literally(capsys: pytest.Cap
     import typer
     from rich.text import Text
 
-    from simulator.commands.common import fail, plain
+    from simulator.commands.common import fail
 
-    for message in ("install it with: pip install 'mhsim[llm]'", plain("a [bold]b[/] c"), Text("[x]", "red")):
+    for message in ("install it with: pip install 'mhsim[llm]'", "a [bold]b[/] c", Text("[x]", "red")):
         with pytest.raises(typer.Exit):
             fail(message)
     lines = capsys.readouterr().err.splitlines()

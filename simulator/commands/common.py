@@ -17,10 +17,6 @@ def err_console():
     return Console(stderr=True, highlight=False)
 
 
-class _Markup(str):
-    """A string that is Rich markup on purpose: what :func:`plain` returns."""
-
-
 def literal(*parts: str | Text | tuple[str, str]) -> Text:
     """A line to print as it is, never parsed as Rich markup: anything that comes from a user, a file, a
     scenario or a model goes through here. A ``(text, style)`` part carries the program's own styling::
@@ -36,29 +32,13 @@ def fail(message: str | Text, code: int = 1) -> NoReturn:
     """Print an error message to stderr and exit (user errors never show a traceback).
 
     A ``str`` message is printed literally (it usually echoes a path, an id or a file's problems); a
-    :class:`~rich.text.Text` or the result of :func:`plain` keeps its styling.
+    :class:`~rich.text.Text` keeps its styling.
     """
     from rich.text import Text
 
-    if isinstance(message, _Markup):
-        body = Text.from_markup(message)
-    elif isinstance(message, Text):
-        body = message
-    else:
-        body = Text(message)
+    body = message if isinstance(message, Text) else Text(message)
     err_console().print(literal(("error:", "bold red"), " ", body), soft_wrap=True)
     raise typer.Exit(code)
-
-
-def plain(message: str) -> str:
-    """``message`` escaped for use inside Rich markup (an id like "[x]" must print as typed).
-
-    Prefer :func:`literal`; this is for a user's text inside a markup string. ``fail(plain(...))`` also works:
-    the result is marked as markup, so it prints as ``message`` (but ``fail(f"... {plain(x)}")`` does not).
-    """
-    from rich.markup import escape
-
-    return _Markup(escape(message))
 
 
 def write_or_echo(text: str, output: Path | None) -> None:

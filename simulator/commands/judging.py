@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from .common import err_console, fail, open_store, plain
+from .common import err_console, fail, literal, open_store
 
 if TYPE_CHECKING:
     from simulator.judgements import Judgement
@@ -44,16 +44,16 @@ def _load(session: str) -> tuple[str, Any, list[Turn], SessionScore | None, list
             full = store.resolve_id(session)
             return full, store.session(full), store.turns(full), store.scores(full), store.disclosures(full)
         except (SessionNotFound, KeyError) as exc:
-            fail(plain(str(exc).strip("'\"")))
+            fail(str(exc).strip("'\""))
         except StoreError as exc:
-            fail(plain(str(exc)))
+            fail(str(exc))
 
 
 def _ensure_installed() -> None:
     from simulator.llm.adapter import NOT_INSTALLED, version
 
     if version() is None:
-        fail(plain(NOT_INSTALLED))
+        fail(NOT_INSTALLED)
 
 
 def _consent(settings, text: str, action: str) -> bool:
@@ -161,7 +161,7 @@ def run_judge(session: str, *, model: str | None, api_base: str | None, as_json:
     try:
         settings = judging.judge_settings(_load_config(), model=model, api_base=api_base)
     except judging.NoJudgeModel as exc:
-        fail(plain(str(exc)))
+        fail(str(exc))
     session_id, info, turns, score, _ledger = _load(session)
     if not any(t.speaker == "trainee" for t in turns):
         fail("Nothing to judge: the session has no trainee turns.")
@@ -177,7 +177,7 @@ def run_judge(session: str, *, model: str | None, api_base: str | None, as_json:
             judging.judge_session(settings, session_id, turns, scenario=_scenario(info.scenario_id))
         )
     except judging.JudgeError as exc:
-        fail(plain(str(exc)))
+        fail(str(exc))
     with open_store() as store:
         store.add_judgement(judgement)
     if as_json:
@@ -244,7 +244,7 @@ def run_better(
     if not feedback.missed:
         typer.echo("  " + feedback.summary)
     if result.problem and settings is not None:
-        err_console().print(plain(f"note: {result.problem}"), soft_wrap=True)
+        err_console().print(literal(f"note: {result.problem}"), soft_wrap=True)
     if result.text:
         typer.echo(f"Better reply ({result.source}): “{result.text}”")
     elif feedback.missed:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .common import err_console, fail, open_store, plain
+from .common import err_console, fail, open_store
 
 if TYPE_CHECKING:
     from simulator.config import Config
@@ -45,9 +45,8 @@ def _read_config(read):
         return read()
     except FileProblems as exc:
         fail(
-            plain(
                 f"the config file {config_path()} has problems:\n" + "\n".join(str(p) for p in exc.problems)
-            )
+            
         )
 
 
@@ -77,7 +76,7 @@ def prepare_engine(
     try:
         settings = model_settings(_load_config(), scenario.id, model=model, api_base=api_base)
     except NoModel as exc:
-        fail(plain(str(exc)))
+        fail(str(exc))
     if settings is None:
         from simulator.engine import ScriptedEngine
 
@@ -85,7 +84,7 @@ def prepare_engine(
     from simulator.llm.adapter import NOT_INSTALLED, version
 
     if version() is None:
-        fail(plain(NOT_INSTALLED))
+        fail(NOT_INSTALLED)
     from simulator.llm.consent import consent_request, record_consent
     from simulator.llm.engine import LLMEngine
 
@@ -156,11 +155,11 @@ def doctor_command(
     try:
         found = library.resolve(scenario) if scenario else _doctor_scenario(library)
     except (UnknownScenario, FileProblems, OSError) as exc:  # plain words, no traceback
-        fail(plain(str(exc)))
+        fail(str(exc))
     try:
         settings = model_settings(config, found.id, model=model, api_base=api_base)
     except NoModel as exc:
-        fail(plain(str(exc)))
+        fail(str(exc))
     if settings is None:  # engine is scripted and no --model: still check the configured model, if any
         from simulator.config import model_for
 
@@ -249,7 +248,7 @@ def _check_key(parts: list[str]) -> None:
     if top not in Config.model_fields:
         near = difflib.get_close_matches(top, list(Config.model_fields), n=1)
         hint = f"; did you mean '{near[0]}'?" if near else f". Known: {', '.join(_known_keys())}"
-        fail(plain(f"unknown setting '{'.'.join(parts)}'{hint}"))
+        fail(f"unknown setting '{'.'.join(parts)}'{hint}")
     model_key = None
     if top in ("model", "judge") and len(parts) > 1:
         model_key = parts[1]
@@ -307,7 +306,7 @@ def _save(data: dict[str, Any], parts: list[str] | None = None, value: Any = Non
                 f"the file already had a problem in {', '.join(elsewhere)}: fix it with 'mhsim config set' or "
                 f"'mhsim config unset', or edit {config_path()}"
             )
-        fail(plain(f"not saved: {problems}" + "".join(f"\n{note}" for note in notes)))
+        fail(f"not saved: {problems}" + "".join(f"\n{note}" for note in notes))
     path = save_config(config, config_path())
     err_console().print(f"saved {path}")
 
@@ -334,7 +333,7 @@ def _value(parts: list[str], values: list[str]) -> Any:
         return list(values) if parts[0] == "scenario_dirs" else [parsed(v) for v in values]
     if len(values) > 1:
         hint = "; several keys go in one value separated by commas: ctrl+x,f9" if parts[0] == "keymap" else ""
-        fail(plain(f"'{name}' takes one value, not {len(values)} (quote a value that has spaces){hint}"))
+        fail(f"'{name}' takes one value, not {len(values)} (quote a value that has spaces){hint}")
     if parts[0] == "keymap" and len(parts) == 2:
         return values[0].strip()
     return parsed(values[0])
@@ -379,10 +378,10 @@ def _check_keymap(keymap: Any) -> None:
         if str(binding_id) not in ids:
             near = difflib.get_close_matches(str(binding_id), sorted(ids), n=1)
             hint = f"did you mean '{near[0]}'?" if near else "F1 on a screen of the app lists its keys and their ids"
-            fail(plain(f"not saved: unknown binding id '{binding_id}'; {hint}"))
+            fail(f"not saved: unknown binding id '{binding_id}'; {hint}")
         problem = _key_problem(keys) if isinstance(keys, str) else None
         if problem:
-            fail(plain(f"not saved: keymap.{binding_id}: {problem}"))
+            fail(f"not saved: keymap.{binding_id}: {problem}")
 
 
 def _check_theme(theme: Any) -> None:
@@ -397,7 +396,7 @@ def _check_theme(theme: Any) -> None:
     if theme not in names:
         near = difflib.get_close_matches(theme, names, n=1)
         hint = f"did you mean '{near[0]}'?" if near else f"available: {', '.join(names)}"
-        fail(plain(f"not saved: unknown theme '{theme}'; {hint}"))
+        fail(f"not saved: unknown theme '{theme}'; {hint}")
 
 
 def _check_value(parts: list[str], value: Any) -> None:
@@ -437,7 +436,7 @@ def config_get(key: Annotated[str, typer.Argument(help="Setting name, e.g. model
     try:
         typer.echo(_dump(_get(data, parts)))
     except KeyError:
-        fail(plain(f"'{key}' is not set"))
+        fail(f"'{key}' is not set")
 
 
 @config_app.command("set")
@@ -486,7 +485,7 @@ def config_unset(key: Annotated[str, typer.Argument(help="Setting name to return
         parent = _get(data, parts[:-1]) if len(parts) > 1 else data
         del parent[parts[-1]]
     except (KeyError, TypeError):
-        fail(plain(f"'{key}' is not set in the file"))
+        fail(f"'{key}' is not set in the file")
     _save(data, parts)
 
 
@@ -545,7 +544,7 @@ def consent_revoke(
         fail("name the recipient (see `mhsim config consent list`) or use --all")
     if key and key not in granted():
         near = difflib.get_close_matches(key, list(granted()), n=1)
-        fail(plain(f"no consent recorded for '{key}'" + (f"; did you mean '{near[0]}'?" if near else "")))
+        fail(f"no consent recorded for '{key}'" + (f"; did you mean '{near[0]}'?" if near else ""))
     removed = revoke(None if all_ else key)
     typer.echo("Revoked: " + ", ".join(removed) if removed else "Nothing to revoke.")
 
@@ -569,7 +568,7 @@ def usage_command(
         totals = store.usage_totals([i.id for i in infos])
         short = store.short_ids([i.id for i in infos])
     except StoreError as exc:
-        fail(plain(str(exc)))
+        fail(str(exc))
     finally:
         store.close()
     rows = [i for i in infos if i.id in totals]

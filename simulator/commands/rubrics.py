@@ -10,7 +10,7 @@ import typer
 
 from simulator.wording import counted
 
-from .common import err_console, fail, open_store, plain
+from .common import err_console, fail, open_store
 
 rubrics_app = typer.Typer(
     help="List, validate and calibrate rubrics; record educator overrides and ratings.", no_args_is_help=True
@@ -29,7 +29,7 @@ def _files(paths: list[Path] | None) -> list[Path]:
         elif target.exists():
             files.append(target)
         else:
-            fail(plain(f"{target}: no such file or folder"))
+            fail(f"{target}: no such file or folder")
     return files
 
 
@@ -143,7 +143,7 @@ def override_command(
     _require_text(reason=reason, educator=educator)
     rubric, entry_item = _find_item(item)
     if score is not None and (problem := score_problem(rubric, entry_item, score)):
-        fail(plain(problem))
+        fail(problem)
     with open_store() as store:
         session_id = _resolve(store, session)
         _require_scored(store, session_id, rubric.id, entry_item.id)
@@ -153,7 +153,7 @@ def override_command(
                 reason=reason.strip(), educator=educator.strip(),
             )
         except ValidationError as exc:
-            fail(plain(_entry_errors(exc)))
+            fail(_entry_errors(exc))
         store.add_override(entry)
     typer.echo(f"Override recorded for {rubric.id}/{entry_item.id} in session {session_id}.")
 
@@ -180,7 +180,7 @@ def rate_command(
     _require_text(rater=rater)
     rubric, entry_item = _find_item(item)
     if problem := rating_problem(rubric, entry_item, value, session=session):
-        fail(plain(problem))
+        fail(problem)
     with open_store() as store:
         session_id = _resolve(store, session)
         scored = _require_scored(store, session_id, rubric.id, entry_item.id)
@@ -194,7 +194,7 @@ def rate_command(
                 session_id=session_id, rubric_id=rubric.id, item_id=entry_item.id, value=value, rater=rater.strip()
             )
         except ValidationError as exc:
-            fail(plain(_entry_errors(exc)))
+            fail(_entry_errors(exc))
         store.add_rating(entry)
     typer.echo(f"Rating recorded for {rubric.id}/{entry_item.id} in session {session_id}.")
 
@@ -310,18 +310,18 @@ def _find_item(item: str):
     """The (rubric, item) named ``RUBRIC/ITEM``, or a clean exit naming what exists."""
     rubric_id, sep, item_id = item.partition("/")
     if not sep or not rubric_id or not item_id:
-        fail(plain(f"'{item}': give the item as RUBRIC/ITEM, e.g. mi/reflection_to_question"))
+        fail(f"'{item}': give the item as RUBRIC/ITEM, e.g. mi/reflection_to_question")
     from simulator.rubric import load_rubrics
 
     rubrics, _ = load_rubrics()
     if rubric_id not in rubrics:
-        fail(plain(f"unknown rubric '{rubric_id}' (known: {', '.join(sorted(rubrics))})"))
+        fail(f"unknown rubric '{rubric_id}' (known: {', '.join(sorted(rubrics))})")
     rubric = rubrics[rubric_id]
     try:
         return rubric, rubric.item(item_id)
     except KeyError:
         ids = ", ".join(i.id for i in rubric.items)
-        fail(plain(f"rubric '{rubric_id}' has no item '{item_id}' (items: {ids})"))
+        fail(f"rubric '{rubric_id}' has no item '{item_id}' (items: {ids})")
 
 
 # The command-line name of each field of an override or rating, so errors say what to fix.
@@ -394,4 +394,4 @@ def _resolve(store, prefix: str) -> str:
     try:
         return store.resolve_id(prefix)
     except (SessionNotFound, KeyError, ValueError) as exc:
-        fail(plain(str(exc).strip("'\"")))
+        fail(str(exc).strip("'\""))

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .common import fail, open_store, plain, write_or_echo
+from .common import fail, open_store, write_or_echo
 
 if TYPE_CHECKING:
     from simulator.store import Store
@@ -54,13 +54,13 @@ def _load(store: Store, session_id: str):
             store.overrides(full_id),  # educators' changes travel with every view and export
         )
     except KeyError as exc:
-        fail(plain(str(exc) if exc.args else f"No session matches {session_id!r}."))
+        fail(str(exc) if exc.args else f"No session matches {session_id!r}.")
     except StoreError as exc:
-        fail(plain(str(exc)))
+        fail(str(exc))
     except (ValidationError, ValueError) as exc:
         # A row written by a newer or damaged mhsim: say which session, not a traceback.
         kind = exc.__class__.__name__
-        fail(plain(f"Session {session_id!r} is stored in a form this mhsim cannot read ({kind})."))
+        fail(f"Session {session_id!r} is stored in a form this mhsim cannot read ({kind}).")
 
 
 @sessions_app.command("list")
@@ -82,7 +82,7 @@ def list_command(
         usage = store.usage_totals([r.id for r in rows])
         short = store.short_ids([r.id for r in rows])
     except StoreError as exc:
-        fail(plain(str(exc)))
+        fail(str(exc))
     finally:
         store.close()
     if not rows:
@@ -222,7 +222,7 @@ def locate_command(
     }
     what = what.strip().lower()
     if what not in _LOCATIONS:
-        fail(plain(f"Unknown location {what!r}; use one of: {', '.join(_LOCATIONS)}."))
+        fail(f"Unknown location {what!r}; use one of: {', '.join(_LOCATIONS)}.")
     if what != "all":
         typer.echo(str(found[what]))
         return
