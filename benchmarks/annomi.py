@@ -14,7 +14,10 @@ prints:
 - client talk type (change/neutral/sustain) macro-F1 and κ;
 - transcript-level AUC for high vs low MI quality from the estimated MI globals, the AUC of transcript length
   alone, and a length-controlled AUC (the MI index after removing what log-length predicts of it);
-- throughput of the command (utterances per second, whole file, one process).
+- throughput of the command (utterances per second, whole file, one process);
+- how far the experts agree among themselves, on the utterances that several annotators labelled: each
+  annotator against the majority of the others (leave-one-out), beside the coder against the majority of all
+  of them on the same utterances. This is the ceiling a coder can be held to.
 
 Every figure is also given separately for three fixed parts of the transcripts (stratified by MI quality):
 part A is where rule changes were examined from the start, part B1 was examined from coder rules-1.4 on, and
@@ -191,6 +194,61 @@ def subtype_reference(full: list[dict[str, str]]) -> dict[tuple[str, str], dict[
     }
 
 
+def _without(values: list[str], i: int) -> str | None:
+    """The majority of ``values`` leaving out the ``i``-th (None where the others split evenly or are empty)."""
+    return _majority(values[:i] + values[i + 1 :])
+
+
+AGREEMENT_FIELDS = (
+    ("main behaviour", "main_therapist_behaviour", "annomi_behaviour"),
+    ("open/closed", "question_subtype", "question_subtype"),
+    ("simple/complex", "reflection_subtype", "reflection_subtype"),
+)
+
+
+def expert_agreement(full: list[dict[str, str]], coded_by_key: dict[tuple[str, str], dict]) -> dict[str, dict]:
+    """Annotators against each other and the coder against them, on multiply-annotated therapist utterances.
+
+    For each label: ``experts`` is the share of single judgements that match the majority of the other
+    annotators (leave-one-out; ``judgements`` of them on ``utterances`` utterances by ``annotators`` people);
+    ``coder`` is the coder's accuracy against the majority of all annotators on the same utterances.
+    """
+    by: dict[tuple[str, str], list[dict[str, str]]] = defaultdict(list)
+    for r in full:
+        if r["interlocutor"] == "therapist":
+            by[(r["transcript_id"], r["utterance_id"])].append(r)
+    result: dict[str, dict] = {}
+    for name, field, out_field in AGREEMENT_FIELDS:
+        hits = judgements = 0
+        people: set[str] = set()
+        keys: set[tuple[str, str]] = set()
+        coder_pairs: list[tuple[str, str]] = []
+        for key, rs in by.items():
+            if len(rs) < 2:
+                continue
+            values = [r[field] for r in rs]
+            for i, v in enumerate(values):
+                others = _without(values, i)
+                if not v or v == "n/a" or others is None:
+                    continue
+                judgements += 1
+                hits += v == others
+                people.add(rs[i]["annotator_id"])
+                keys.add(key)
+            everyone, mine = _majority(values), (coded_by_key.get(key) or {}).get(out_field)
+            if key in keys and everyone and mine:
+                coder_pairs.append((everyone, mine))
+        result[name] = {
+            "experts": hits / judgements if judgements else float("nan"),
+            "judgements": judgements,
+            "utterances": len(keys),
+            "annotators": len(people),
+            "coder": accuracy([a for a, _ in coder_pairs], [b for _, b in coder_pairs]),
+            "coder_n": len(coder_pairs),
+        }
+    return result
+
+
 # --- Evaluation ------------------------------------------------------------------------------------------------
 
 
@@ -348,6 +406,21 @@ def gap_report(a: dict, b: dict) -> list[str]:
     return lines
 
 
+def agreement_report(agreement: dict[str, dict]) -> list[str]:
+    """The experts against each other beside the coder, on the utterances several of them labelled."""
+    lines = ["== Experts among themselves (utterances with several annotators)"]
+    for name, a in agreement.items():
+        if not a["judgements"]:
+            lines.append(f"  {name:<15} no utterance labelled by several annotators")
+            continue
+        lines.append(
+            f"  {name:<15} an expert vs the others {a['experts']:.3f} ({a['judgements']} judgements, "
+            f"{a['utterances']} utterances, {a['annotators']} annotators); coder vs all {a['coder']:.3f} "
+            f"(n={a['coder_n']})"
+        )
+    return lines
+
+
 def measure() -> dict | None:
     """All figures, or None when the data is absent."""
     folder = data_dir()
@@ -358,8 +431,10 @@ def measure() -> dict | None:
     coded, seconds = run_command(simple_path)
     if len(coded) != len(simple):
         raise RuntimeError(f"the command wrote {len(coded)} rows for {len(simple)} input rows")
-    subtypes = subtype_reference(read_rows(full_path)) if full_path.is_file() else {}
+    full = read_rows(full_path) if full_path.is_file() else []
+    subtypes = subtype_reference(full)
     parts = split_parts(simple)
+    by_key = {(src["transcript_id"], src["utterance_id"]): out for src, out in zip(simple, coded)}
 
     def only(*names: str) -> dict:
         return evaluate(simple, coded, subtypes, {t for t, p in parts.items() if p in names})
@@ -374,6 +449,7 @@ def measure() -> dict | None:
         "rows": len(simple),
         "seconds": seconds,
         "subtypes": bool(subtypes),
+        "agreement": expert_agreement(full, by_key),
     }
 
 
@@ -382,6 +458,14 @@ def skip_message() -> str:
         f"AnnoMI development data not found in {data_dir()} (set MHSIM_ANNOMI_DIR to the folder holding "
         "AnnoMI-simple.csv); skipped."
     )
+
+
+def _agreement_rows(agreement: dict[str, dict]) -> list[tuple[str, str, str]]:
+    return [
+        (f"{name}: an expert vs the others", f"{a['experts']:.3f} (coder {a['coder']:.3f})", f"{a['utterances']} utterances")
+        for name, a in agreement.items()
+        if a["judgements"]
+    ]
 
 
 def run() -> list[tuple[str, str, str]]:
@@ -395,6 +479,7 @@ def run() -> list[tuple[str, str, str]]:
         ("Cohen's kappa", f"{a['kappa']:.3f} {_ci(a['ci_kappa'])}", f">= {TARGETS['kappa']}"),
         ("open/closed accuracy", f"{a['open_closed']:.3f}", f">= {TARGETS['open_closed']}"),
         ("simple/complex accuracy", f"{a['simple_complex']:.3f}", ""),
+        *_agreement_rows(result["agreement"]),
         ("quality AUC", f"{a['auc']:.3f}", f">= {TARGETS['auc']}"),
         ("quality AUC, length-controlled", f"{a['auc_length_controlled']:.3f}", f">= {TARGETS['auc_length_controlled']}"),
         ("never-examined part B2 macro-F1", f"{result['B2']['macro_f1']:.3f}", ""),
@@ -422,6 +507,7 @@ def main() -> int:
     for key, name in parts:
         print("\n".join(report(name, result[key])))
     print("\n".join(gap_report(result["examined"], result["B2"])))
+    print("\n".join(agreement_report(result["agreement"])))
     print(
         f"Throughput: {result['rows']:,} rows in {result['seconds']:.2f} s = {result['throughput']:,.0f} rows/s "
         f"through the command (target >= {TARGETS['throughput']:,} utterances/s)"

@@ -36,6 +36,41 @@ def test_split_is_fixed_and_stratified():
     assert sorted(parts[t] for t in ("9", "10", "11", "12")) == ["A", "A", "B1", "B2"]
 
 
+def _label(utterance: str, annotator: str, behaviour: str, question: str = "") -> dict[str, str]:
+    return {
+        "interlocutor": "therapist", "transcript_id": "t1", "utterance_id": utterance, "annotator_id": annotator,
+        "main_therapist_behaviour": behaviour, "question_subtype": question, "reflection_subtype": "",
+    }
+
+
+def test_expert_agreement_is_leave_one_out_and_compares_the_coder_on_the_same_utterances():
+    full = [
+        # Three annotators; two agree it is an open question, one calls it closed.
+        _label("1", "ann1", "question", "open"), _label("1", "ann2", "question", "open"),
+        _label("1", "ann3", "question", "closed"),
+        # Unanimous reflection.
+        _label("2", "ann1", "reflection"), _label("2", "ann2", "reflection"), _label("2", "ann3", "reflection"),
+        # Labelled by one annotator only: left out of agreement altogether.
+        _label("3", "ann1", "question", "closed"),
+    ]
+    coded = {
+        ("t1", "1"): {"annomi_behaviour": "question", "question_subtype": "closed"},
+        ("t1", "2"): {"annomi_behaviour": "other"},
+        ("t1", "3"): {"annomi_behaviour": "question", "question_subtype": "closed"},
+    }
+    agreement = bench.expert_agreement(full, coded)
+    main = agreement["main behaviour"]
+    assert (main["judgements"], main["utterances"], main["annotators"]) == (6, 2, 3)
+    assert main["experts"] == 1.0 and main["coder"] == 0.5 and main["coder_n"] == 2
+    oc = agreement["open/closed"]
+    # Leaving out ann1 or ann2, the other two split evenly, so neither is judged; ann3 is judged against
+    # "open, open" and disagrees.
+    assert (oc["judgements"], oc["experts"]) == (1, 0.0)
+    assert oc["coder"] == 0.0 and oc["coder_n"] == 1
+    assert agreement["simple/complex"]["judgements"] == 0
+    assert "no utterance labelled by several" in "\n".join(bench.agreement_report(agreement))
+
+
 def test_skips_with_a_message_when_the_data_is_absent(tmp_path, monkeypatch):
     monkeypatch.setenv("MHSIM_ANNOMI_DIR", str(tmp_path / "nowhere"))
     assert bench.measure() is None
