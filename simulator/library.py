@@ -51,10 +51,13 @@ def duplicate_id_message(ident: str, others: Sequence[Path]) -> str:
 
 
 def duplicate_id_problems(found: Iterable[tuple[str, Path]]) -> list[Problem]:
-    """A problem at the ``id:`` line of every file whose id another of ``found`` also uses."""
+    """A problem at the ``id:`` line of every file whose id an earlier file of ``found`` already uses.
+
+    The first file with an id is the one the library loads, so it is valid; the later ones are ignored.
+    """
     problems = []
     for ident, paths in id_conflicts(found).items():
-        for path in paths:
+        for path in paths[1:]:
             others = [p for p in paths if p.resolve() != path.resolve()]
             problems.append(Problem(str(path), *id_position(path), duplicate_id_message(ident, others)))
     return problems

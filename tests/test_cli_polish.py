@@ -91,6 +91,10 @@ def test_scenarios_validate_without_arguments_reports_a_duplicate_id(mhsim_home:
     shadowed = [line for line in result.output.splitlines() if line.startswith(f"{copy}:")]
     assert len(shadowed) == 1, result.output
     assert f"id {HELEN!r} is also used by {ROOT / 'scenarios' / f'{HELEN}.scenario.yaml'}" in shadowed[0]
+    # The built-in is the one the library loads: it stays valid, so only the copy counts against the total.
+    assert not [line for line in result.output.splitlines() if line.startswith(str(ROOT / "scenarios"))]
+    total = len(list((ROOT / "scenarios").glob("*.scenario.yaml"))) + 1
+    assert f"{total - 1} of {total} scenario files valid" in result.output
     # The same words as 'scenarios lint' uses for it.
     lint = invoke("scenarios", "lint", str(copy))
     message = shadowed[0].split(": ", 1)[1]

@@ -232,7 +232,7 @@ def validate_command(paths: Targets = None, scenarios: ExtraDirs = None) -> None
             bad += 1
             for problem in exc.problems:
                 typer.echo(str(problem))
-    # Two files with one id: the library silently uses only the first, so the second is not valid to have.
+    # Two files with one id: the library uses only the first, so the later ones are not valid to have.
     duplicates = duplicate_id_problems(loaded)
     for problem in duplicates:
         typer.echo(str(problem))
@@ -458,7 +458,9 @@ def _print_comparison(result) -> None:
     for note in result.notes:
         console.print(literal(("note:", "yellow"), f" {note}"))
     if result.equal:
-        console.print(f"[green]Equal:[/] all {len(result.rows)} items score the same in A and B.")
+        n = len(result.rows)
+        items = "the one item scores" if n == 1 else f"all {n} items score"
+        console.print(f"[green]Equal:[/] {items} the same in A and B.")
     else:
         console.print(f"[red]Different:[/] {len(result.differences)} of {len(result.rows)} items differ.")
 
