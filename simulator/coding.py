@@ -2138,6 +2138,15 @@ def _lecture_context(
     return kept
 
 
+def _words_for(text: str, stems: frozenset[str], most: int = 6) -> str:
+    """The words of ``text`` behind ``stems``, as written and in order (evidence a trainee can read)."""
+    seen: list[str] = []
+    for w in _WORD.findall(text):
+        if _stem(w) in stems and w not in seen and w not in _STOP and len(w) > 2:
+            seen.append(w)
+    return " ".join(seen[:most])
+
+
 def _reflection(sents: list[_Sentence], first: _Sentence, prior_low: str, add) -> None:
     text = " ".join(s.text for s in sents)
     evidence = sents[0].text
@@ -2163,11 +2172,11 @@ def _reflection(sents: list[_Sentence], first: _Sentence, prior_low: str, add) -
                 return
         new = mine - theirs
         if len(mine) >= _COMPLEX_MIN_WORDS and len(new) / len(mine) > _COMPLEX_NEW_SHARE:
-            add(B.COMPLEX_REFLECTION, "reflection_adds_meaning", " ".join(sorted(new)[:6]))
+            add(B.COMPLEX_REFLECTION, "reflection_adds_meaning", _words_for(text, new))
             return
         shared = mine & theirs
         if shared or not mine:
-            said = f"{evidence} (shared: {' '.join(sorted(shared)[:6])})" if shared else evidence
+            said = f"{evidence} (shared: {_words_for(text, shared)})" if shared else evidence
             add(B.SIMPLE_REFLECTION, "reflection_repeats_client", said)
         else:
             add(B.SIMPLE_REFLECTION, "reflection_short", evidence)  # too short to add much meaning

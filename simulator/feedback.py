@@ -1,8 +1,10 @@
 """Per-turn feedback for the live coach and the debrief: what a trainee turn did, what it missed, a better reply.
 
 Call :func:`for_turn` with the scenario, the transcript so far and the index of a trainee turn. It needs no
-model and no network: the better reply comes from the rubric exemplars (``better_replies``) of the item the
-miss belongs to, or from the scenario (the ``hint`` of a fact the patient is still holding back).
+model and no network: the better reply is made from the patient's own words where the miss allows it (see
+:mod:`simulator.better_reply`: a reflection of what they just said, the direct risk question quoting their cue),
+else it is a rubric exemplar (``better_replies``) of the item the miss belongs to, or comes from the scenario
+(the ``hint`` of a fact the patient is still holding back).
 
 What counts as a miss, checked in this order (the first ones matter most):
 
@@ -31,8 +33,10 @@ from .scenario import Scenario
 
 B = Behaviour
 DIRECT = frozenset({RiskFlag.ASK_WISH_DEAD, RiskFlag.ASK_SUICIDAL_THOUGHTS})
-_RISK_WORDS = re.compile(
+RISK_WORDS = re.compile(
     r"\b(?:suicid\w*|kill(?:ing)? myself|end(?:ing)? it|end my life|better off without me|no point|"
+    r"what['’]?s the point(?:(?: of (?:it all|it|anything|any of it|trying|going on|living|me))?(?: any ?more)?)"
+    r"(?! (?:of|in)\b)|"
     r"not (?:be )?(?:here|around) any ?more|(?:don't|do not) want to (?:be here|live|wake up)|no way out|"
     r"can't go on|wish i (?:was|were) dead|disappear)\b",
     re.IGNORECASE,
@@ -53,6 +57,7 @@ _LABELS: dict[Behaviour, str] = {
 }
 _GOOD = REFLECTIONS | {B.AFFIRM, B.SEEK_COLLABORATION, B.EMPHASIZE_AUTONOMY, B.OPEN_QUESTION,
                        B.ADVISE_WITH_PERMISSION}
+PATIENTS_WORDS = "patient's words"  # the source of a better reply built from what the patient said
 NOTICE = "Formative feedback for practice, from an automatic coder; not an assessment."
 
 
@@ -78,7 +83,8 @@ class TurnFeedback:
     tone: str = "neutral"  # "good", "neutral" or "concern": for colouring a coach hint
     missed: list[Miss] = field(default_factory=list)
     better_reply: str | None = None
-    better_reply_source: str | None = None  # "rubric mi/reflection_to_question" or "scenario fact <id>"
+    # "patient's words", "rubric mi/reflection_to_question" or "scenario fact <id>"
+    better_reply_source: str | None = None
     notice: str = NOTICE
 
     @property
@@ -157,7 +163,7 @@ def for_turn(
     asks_now = bool(set(coding.risk_flags) & DIRECT)
     risk = scenario.risk
     cue_fact = next((f for f in disclosed if risk and f in risk.cues), None)
-    cue_words = patient is not None and _RISK_WORDS.search(patient.text) is not None
+    cue_words = patient is not None and RISK_WORDS.search(patient.text) is not None
     if (cue_fact or cue_words) and not asked_before and not asks_now:
         miss(
             "risk_not_asked",
@@ -204,9 +210,16 @@ def for_turn(
         # A direct question about suicide or a safety-plan step is good practice even as a closed question.
         fb.tone = "good"
 
-    # A better reply: the first miss's rubric exemplar, else a hint from the scenario.
+    # A better reply: made from the patient's words for the first miss, else its rubric exemplar, else a hint
+    # from the scenario.
+    if fb.missed:
+        from .better_reply import fitted
+
+        reply = fitted(fb.missed[0].code, turns, index)
+        if reply:
+            fb.better_reply, fb.better_reply_source = reply, PATIENTS_WORDS
     rubrics_map = rubrics
-    for m in fb.missed:
+    for m in fb.missed if fb.better_reply is None else ():
         if m.rubric_id and m.item_id:
             reply, source = _exemplar(rubrics_map, scenario, [(m.rubric_id, m.item_id)], seed)
             if reply:
@@ -239,4 +252,4 @@ def for_session(
     return out
 
 
-__all__ = ["NOTICE", "Miss", "TurnFeedback", "for_session", "for_turn"]
+__all__ = ["NOTICE", "PATIENTS_WORDS", "RISK_WORDS", "Miss", "TurnFeedback", "for_session", "for_turn"]

@@ -6,7 +6,7 @@ import pytest
 
 from simulator.codes import Behaviour as B
 from simulator.codes import RiskFlag as F
-from simulator.feedback import for_session, for_turn
+from simulator.feedback import PATIENTS_WORDS, for_session, for_turn
 from simulator.paths import builtin_dir
 from simulator.records import Coding, Disclosure, Turn
 from simulator.rubric import load_rubrics
@@ -59,7 +59,12 @@ def test_risk_cue_not_asked_is_the_first_miss_until_asked(rubrics):
     assert [f.index for f in feedback] == [1, 3, 5]
     assert feedback[0].missed == []
     assert feedback[1].missed[0].code == "risk_not_asked"
-    assert feedback[1].better_reply in rubrics["risk"].item("direct_question_after_cue").better_replies
+    # The better reply asks directly, in the patient's own words for the cue.
+    assert feedback[1].better_reply == (
+        "When you say \u2018what's the point any more\u2019, I want to ask you directly: are you having thoughts of "
+        "suicide?"
+    )
+    assert feedback[1].better_reply_source == PATIENTS_WORDS
     assert all(m.code != "risk_not_asked" for m in feedback[2].missed)
     assert "risk move: ask suicidal thoughts" in feedback[2].did
     # Asking about suicide directly is good practice, though the question is closed.
@@ -75,6 +80,52 @@ def test_question_run_and_change_talk(rubrics):
     fb = for_turn(scenario(), turns, 5, rubrics=rubrics)
     codes = [m.code for m in fb.missed]
     assert "change_talk_missed" in codes and "question_run" in codes
+
+
+def test_a_cue_known_only_from_the_ledger_gets_the_direct_question_without_quoting(rubrics):
+    turns = talk(
+        ("Hi.", "What brings you in?", [B.OPEN_QUESTION], []),
+        ("I can't picture next year at all.", "How is work?", [B.OPEN_QUESTION], []),
+    )
+    ledger = [Disclosure(fact_id="no_point", turn=1, trust=0.4, behaviours=[B.OPEN_QUESTION], trainee_text="")]
+    fb = for_session(scenario(RISK), turns, ledger, rubrics=rubrics)[1]
+    assert fb.missed[0].code == "risk_not_asked"
+    assert fb.better_reply == (
+        "With everything you've told me, I want to ask you directly: are you having thoughts of suicide?"
+    )
+
+
+def test_a_missed_reflection_is_answered_with_a_reflection_of_what_this_patient_said(rubrics):
+    turns = talk(
+        ("Hi.", "Do you drink?", [B.CLOSED_QUESTION], []),
+        ("Yes.", "Every day?", [B.CLOSED_QUESTION], []),
+        ("Most days. Honestly, I feel like I'm letting my kids down.", "Beer or wine?", [B.CLOSED_QUESTION], []),
+    )
+    fb = for_turn(scenario(), turns, 5, rubrics=rubrics)
+    assert fb.missed[0].code == "question_run"
+    assert fb.better_reply == "It sounds like you feel like you're letting your kids down."
+    assert fb.better_reply_source == PATIENTS_WORDS
+
+
+def test_missed_change_talk_is_reflected_and_asked_about(rubrics):
+    turns = talk(("I really want to cut down before the baby comes.", "Okay.", [B.OTHER], []))
+    fb = for_turn(scenario(), turns, 1, rubrics=rubrics)
+    assert fb.missed[0].code == "change_talk_missed"
+    assert fb.better_reply == (
+        "It sounds like you really want to cut down before the baby comes. What makes that important to you?"
+    )
+
+
+def test_nothing_to_say_back_falls_back_to_the_rubric_exemplar(rubrics):
+    turns = talk(
+        ("Hi.", "Do you drink?", [B.CLOSED_QUESTION], []),
+        ("Yes.", "Every day?", [B.CLOSED_QUESTION], []),
+        ("Yeah. Can you just tell me what to do?", "Beer or wine?", [B.CLOSED_QUESTION], []),
+    )
+    fb = for_turn(scenario(), turns, 5, rubrics=rubrics)
+    assert fb.missed[0].code == "question_run"
+    assert fb.better_reply in rubrics["mi"].item("reflection_to_question").better_replies
+    assert fb.better_reply_source == "rubric mi/reflection_to_question"
 
 
 def test_not_a_trainee_turn_is_an_error(rubrics):

@@ -93,13 +93,17 @@ def test_coach_flags_a_risk_cue_left_unasked_and_not_before_it_is_said(helen) ->
     assert last.mark != "✘" and "suicide" not in last.line.replace("suicidal", "")
 
 
-def test_live_coach_never_hints_at_a_hidden_fact(helen) -> None:
+def test_live_coach_never_hints_at_a_hidden_fact(helen, monkeypatch: pytest.MonkeyPatch) -> None:
     """A better reply drawn from a fact's hint is kept for the debrief, not shown during the encounter."""
     from simulator.tui.coach import turn_feedback
 
     session = play(helen, ["Do you drink?", "Do you sleep?", "Do you work?", "Do you eat?"])
     hints = {f.hint for f in helen.facts if f.hint}
     trainee = [t for t in session.turns if t.speaker == "trainee"]
+    # A reply made from the patient's own words hides nothing, so the live coach shows it.
+    live = [turn_feedback(t, session.turns, helen, {}, ledger=session.ledger, live=True) for t in trainee]
+    assert any(n.better_reply and n.better_reply.startswith("It sounds like you") for n in live)
+    monkeypatch.setattr("simulator.better_reply.fitted", lambda *args: None)  # nothing could be said back
     # Without rubric exemplars the core falls back to a fact's hint; the debrief may show it, the live coach not.
     debrief = [turn_feedback(t, session.turns, helen, {}, ledger=session.ledger) for t in trainee]
     assert any(n.better_reply in hints for n in debrief)
