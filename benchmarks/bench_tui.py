@@ -2,7 +2,9 @@
 
 ``python -m benchmarks.bench_tui`` (or ``python -m benchmarks.run bench_tui``). Headless (Textual's test driver),
 scripted or fake engines only: no model, no network. Targets: ready ≤ 1.0 s without the LLM library; keystroke to
-echo ≤ 50 ms while a reply arrives at 50 chunks/s; a 500-turn transcript opens without visible lag.
+echo ≤ 50 ms while a reply arrives at 50 chunks/s; a 500-turn transcript opens without visible lag. It also reports
+the CPU one trainee turn costs the app (layout and painting, beyond the coder and the patient) and what it uses
+while idle.
 """
 
 from __future__ import annotations
@@ -131,6 +133,58 @@ def echo_latency() -> tuple[float, float, float]:
     return statistics.median(values), values[int(len(values) * 0.95) - 1], values[-1]
 
 
+TURN_LINES = [
+    "How have you been sleeping?",
+    "It sounds like the nights are hard.",
+    "What helps, even a little?",
+    "Tell me about work.",
+    "You've been carrying a lot on your own.",
+    "What has been happening at home?",
+]
+
+
+async def _turn_cost(turns: int = 12, idle: float = 3.0) -> tuple[list[float], float]:
+    from simulator.config import Config
+    from simulator.tui.app import MhsimApp
+    from simulator.tui.screens import EncounterScreen
+    from simulator.tui.widgets import Composer
+
+    app = MhsimApp(chunk_delay=0, store=False, config=Config(), scenario_id="low-mood-passive-si")
+    cpu: list[float] = []
+    async with app.run_test(size=(100, 34)) as pilot:
+        await app.library_loaded.wait()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter")  # start from the briefing
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, EncounterScreen)
+        composer = screen.query_one(Composer)
+        for i in range(turns):
+            if screen.session.over:
+                break
+            composer.load_text(TURN_LINES[i % len(TURN_LINES)])
+            start = time.process_time()
+            await pilot.press("enter")
+            await pilot.pause()
+            while screen.streaming:
+                await asyncio.sleep(0.005)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            cpu.append(time.process_time() - start)
+        start = time.process_time()
+        await asyncio.sleep(idle)  # the clock in the bar ticks each second
+        idle_share = (time.process_time() - start) / idle
+    return cpu, idle_share
+
+
+def turn_cost() -> tuple[float, float, float]:
+    """CPU seconds per trainee turn (median, worst) in the encounter with the scripted patient, and the share of
+    one core the app uses while the trainee is thinking."""
+    cpu, idle = asyncio.run(_turn_cost())
+    return statistics.median(cpu), max(cpu), idle
+
+
 async def _long_transcript(utterances: int) -> tuple[float, float, float]:
     from simulator.config import Config
     from simulator.library import load_scenario
@@ -179,11 +233,15 @@ def run() -> list[tuple[str, str, str]]:
     best, median, litellm = ready_time()
     p50, p95, worst = echo_latency()
     mount, scroll, debrief = long_transcript(500)
+    turn, worst_turn, idle = turn_cost()
     return [
         ("TUI ready, headless, from interpreter start (best / median of 5)", f"{best:.3f} / {median:.3f} s", "≤ 1.0 s"),
         ("litellm imported at start-up", "yes" if litellm else "no", "no"),
         ("keystroke → echo while streaming 50 chunks/s (median)", f"{p50 * 1000:.1f} ms", "≤ 50 ms"),
         ("keystroke → echo while streaming (p95 / worst of 60)", f"{p95 * 1000:.1f} / {worst * 1000:.1f} ms", "≤ 50 ms"),
+        ("CPU per trainee turn, scripted patient (median / worst of 12)",
+         f"{turn * 1000:.0f} / {worst_turn * 1000:.0f} ms", ""),
+        ("CPU while idle in the encounter (share of one core)", f"{idle:.1%}", ""),
         ("500-utterance transcript: encounter mount", f"{mount * 1000:.0f} ms", "no visible lag"),
         ("500-utterance transcript: scroll top↔bottom (each)", f"{scroll * 1000:.0f} ms", "no visible lag"),
         ("500-utterance transcript: debrief mount", f"{debrief * 1000:.0f} ms", "no visible lag"),

@@ -216,6 +216,22 @@ async def test_encounter_footer_with_retry_and_in_one_order_at_80_columns(lib: L
         assert_footer_fits(app, "^r Retry", "^e End", "⏎/^s Send")
 
 
+async def test_the_ticking_clock_does_not_rebuild_the_footer(lib: Library) -> None:
+    """The bar's clock ticks every second; the footer is rebuilt only when the keys it shows change."""
+    app = MhsimApp(library=lib, chunk_delay=0, store=False, scenario_id=HELEN, config=Config())
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        footer = app.screen.query_one(Footer)
+        first = footer.query(FooterKey).first()
+        clock = str(app.screen.query_one("#encounter-bar", Static).render())
+        await asyncio.sleep(2.2)
+        await pilot.pause()
+        assert str(app.screen.query_one("#encounter-bar", Static).render()) != clock, "the clock ticked"
+        assert footer.query(FooterKey).first() is first, "the footer's keys were rebuilt"
+
+
 # -- 2. the override dialog fits ------------------------------------------------------------------------------
 
 

@@ -113,6 +113,7 @@ class EncounterScreen(Screen[None]):
         self.session = session
         self.coach_mode: CoachMode = coach
         self.streaming = False
+        self._retry_shown: bool | None = None
         self.failed: str | None = None
         self.notes: list[Note] = list(notes or [])
         self.note_draft = ""
@@ -210,7 +211,12 @@ class EncounterScreen(Screen[None]):
         elif self.session.over:
             parts.append("session over")
         self.query_one("#encounter-bar", Static).update(Content(" · ".join(parts)))
-        self.refresh_bindings()  # Ctrl+R shows in the footer only while a reply is owed
+        retry = self.check_action("retry", ())
+        if retry != self._retry_shown:
+            # Ctrl+R shows in the footer only while a reply is owed. Only a change refreshes the bindings: each
+            # refresh rebuilds the footer, and this runs every second.
+            self._retry_shown = retry
+            self.refresh_bindings()
 
     # -- coaching -------------------------------------------------------------------------------------
 
