@@ -26,7 +26,7 @@ import re
 from collections.abc import Sequence
 from functools import cache
 
-from .codes import REFLECTIONS, Behaviour, RiskFlag
+from .codes import QUESTIONS, REFLECTIONS, Behaviour, RiskFlag
 from .records import Turn
 
 B = Behaviour
@@ -41,6 +41,7 @@ _QUOTED = re.compile(r"[\"\u201c\u201d]|(?:^|\s)'\w[^']*'")  # reported speech: 
 _PAUSE = re.compile(r"\s*(?:\.\.\.|…)\s*")  # an ellipsis inside a sentence is a pause: "It's been... grey"
 _LEADING = re.compile(
     r"^(?:(?:yeah|yes|oh|well|um+|uh+|er+|hmm+|okay|ok|so|and|but|anyway|honestly|to be honest|if i'm honest|"
+    r"i'll be honest|i'm not gonna lie|"
     r"i mean|you know|i guess|i suppose|i don't know|dunno|like|sometimes|because|'cause|(?:the )?thing is|"
     r"no offen[cs]e(?: but)?|tbh|then|plus|also)\b[,.]?\s*)+",
     re.IGNORECASE,
@@ -54,12 +55,32 @@ _TRAILING = re.compile(
 )
 # First person → second person. Longer forms first so "I'm" is not read as "I" + "'m".
 _SWAPS: tuple[tuple[str, str], ...] = (
-    (r"i'm", "you're"), (r"i am", "you are"), (r"i was", "you were"), (r"i wasn't", "you weren't"),
-    (r"i've", "you've"), (r"i'd", "you'd"), (r"i'll", "you'll"), (r"am i", "are you"), (r"was i", "were you"),
-    (r"im", "you're"), (r"ive", "you've"), (r"id", "you'd"),  # typed without apostrophes
-    (r"i", "you"), (r"me", "you"), (r"my", "your"), (r"mine", "yours"), (r"myself", "yourself"),
-    (r"we're", "you're"), (r"we've", "you've"), (r"we'd", "you'd"), (r"we'll", "you'll"), (r"we", "you"),
-    (r"us", "you"), (r"our", "your"), (r"ours", "yours"), (r"ourselves", "yourselves"),
+    (r"i'm", "you're"),
+    (r"i am", "you are"),
+    (r"i was", "you were"),
+    (r"i wasn't", "you weren't"),
+    (r"i've", "you've"),
+    (r"i'd", "you'd"),
+    (r"i'll", "you'll"),
+    (r"am i", "are you"),
+    (r"was i", "were you"),
+    (r"im", "you're"),
+    (r"ive", "you've"),
+    (r"id", "you'd"),  # typed without apostrophes
+    (r"i", "you"),
+    (r"me", "you"),
+    (r"my", "your"),
+    (r"mine", "yours"),
+    (r"myself", "yourself"),
+    (r"we're", "you're"),
+    (r"we've", "you've"),
+    (r"we'd", "you'd"),
+    (r"we'll", "you'll"),
+    (r"we", "you"),
+    (r"us", "you"),
+    (r"our", "your"),
+    (r"ours", "yours"),
+    (r"ourselves", "yourselves"),
 )
 _SWAP = re.compile(r"\b(?:" + "|".join(p.replace(" ", r"\s+") for p, _ in _SWAPS) + r")\b", re.IGNORECASE)
 _SWAP_TO = {p: r for p, r in _SWAPS}
@@ -75,8 +96,51 @@ _WEIGHTY = re.compile(
     re.IGNORECASE,
 )
 # A clause that starts like this hangs off a sentence that is not there ("Although last week it…").
-_DANGLING = re.compile(r"^(?:which|although|though|whereas|why|who|whom|whose|whether|unless|except|same as|as)\b",
-                       re.IGNORECASE)
+_DANGLING = re.compile(
+    r"^(?:which|although|though|whereas|why|who|whom|whose|whether|unless|except|same as|as)\b", re.IGNORECASE
+)
+# Words too common to show what a sentence is about.
+_COMMON = frozenset(
+    [
+        "that",
+        "this",
+        "what",
+        "with",
+        "have",
+        "been",
+        "were",
+        "they",
+        "them",
+        "their",
+        "there",
+        "then",
+        "than",
+        "just",
+        "really",
+        "about",
+        "would",
+        "could",
+        "should",
+        "into",
+        "from",
+        "your",
+        "yours",
+        "you're",
+        "when",
+        "where",
+        "which",
+        "while",
+        "some",
+        "much",
+        "many",
+        "more",
+        "most",
+        "very",
+        "like",
+        "know",
+        "think",
+    ]
+)
 _CAPITALISED_MID = re.compile(r"(?<=[a-z,;:] )([A-Z][a-z]+)")
 _QUOTE = "\u2018{}\u2019"  # single quotes: the reply itself is shown in double quotes
 
@@ -123,13 +187,18 @@ def _shorten(clause: str) -> str | None:
     return None
 
 
-def candidates(text: str) -> list[str]:
+def _stems(text: str) -> set[str]:
+    return {w[:5] for w in re.findall(r"[a-z']+", text.lower()) if len(w) > 3 and w not in _COMMON}
+
+
+def candidates(text: str, focus: str = "") -> list[str]:
     """Sentences of ``text`` that can be said back, cleaned and shortened, best first.
 
     A candidate is a statement (not a question), not addressed to the clinician, of a sensible length. Sentences
-    in the first person and with a feeling or a want come first; among equals, the later one (people tend to end
-    on what matters).
+    in the first person and with a feeling or a want come first, and those on what the clinician was asking
+    about (``focus``, their turn); among equals, the later one (people tend to end on what matters).
     """
+    wanted = _stems(focus)
     scored: list[tuple[int, int, str]] = []
     for i, raw in enumerate(sentences(text)):
         if raw.rstrip().endswith("?"):
@@ -141,6 +210,7 @@ def candidates(text: str) -> list[str]:
         if short is None or len(short.split()) < MIN_WORDS:
             continue
         score = 2 * bool(_FIRST_PERSON.search(short)) + 2 * bool(_WEIGHTY.search(short))
+        score += 2 * bool(wanted & _stems(short))
         scored.append((score, i, short))
     scored.sort(key=lambda t: (-t[0], -t[1]))
     return [s for _, _, s in scored]
@@ -168,14 +238,17 @@ def _reflects(reply: str, prior: str) -> bool:
     return bool(codes & REFLECTIONS) and not codes & {B.PERSUADE, B.CONFRONT}
 
 
-def reflection(text: str, names: frozenset[str] = frozenset(), *, talk: str | None = None) -> str | None:
+def reflection(
+    text: str, names: frozenset[str] = frozenset(), *, talk: str | None = None, focus: str = ""
+) -> str | None:
     """A simple reflection of ``text`` (the patient's turn), or None when no sentence can be said back well.
 
-    ``talk`` ("change" or "sustain") keeps to sentences of that kind of talk.
+    ``talk`` ("change" or "sustain") keeps to sentences of that kind of talk; ``focus`` (the clinician's turn
+    it replaces) favours sentences on what they were asking about.
     """
     from .talk import client_talk_type
 
-    for clause in candidates(text):
+    for clause in candidates(text, focus):
         if talk is not None and client_talk_type(clause) != talk:
             continue
         reply = f"It sounds like {second_person(clause, names)}."
@@ -216,13 +289,44 @@ def fitted(code: str, turns: Sequence[Turn], index: int) -> str | None:
         return None
     names = names_in([t.text for t in before if t.speaker == "patient"])
     if code in ("question_run", "closed_after_disclosure"):
-        return reflection(patient.text, names)
+        return reflection(patient.text, names, focus=turns[index].text)
     if code == "change_talk_missed":
         said = reflection(patient.text, names, talk="change")
         return f"{said} What makes that important to you?" if said else None
     if code == "sustain_argued":
         return _double_sided(before, patient, names)
     return None
+
+
+def instead_of_a_question(turns: Sequence[Turn], tries: int = 6) -> tuple[str, int] | None:
+    """A reflection the trainee could have given instead of one of their questions, and that question's
+    transcript index: of the patient's words just before it, preferring the fullest of them (a question after
+    a long answer is where a reflection was most owed). None when no such answer can be said back."""
+    owed: list[tuple[int, int, Turn]] = []
+    for i, turn in enumerate(turns):
+        coding = turn.coding
+        if turn.speaker != "trainee" or coding is None or i == 0 or turns[i - 1].speaker != "patient":
+            continue
+        codes = set(coding.behaviours)
+        if codes & QUESTIONS and not codes & REFLECTIONS and not coding.risk_flags:
+            owed.append((len(turns[i - 1].text.split()), turn.index, turns[i - 1], turn.text))
+    names = names_in([t.text for t in turns if t.speaker == "patient"])
+    for _, index, patient, question in sorted(owed, key=lambda o: (-o[0], o[1]))[:tries]:
+        reply = reflection(patient.text, names, focus=question)
+        if reply:
+            return reply, index
+    return None
+
+
+def after_a_cue(turns: Sequence[Turn], cue_index: int) -> tuple[str, int | None] | None:
+    """The direct question the trainee owed after the patient's risk cue at transcript index ``cue_index``, and
+    the trainee turn right after the cue (None if the session ended there)."""
+    upto = [t for t in turns if t.index <= cue_index]
+    reply = risk_question(upto)
+    if reply is None:
+        return None
+    after = next((t.index for t in turns if t.index > cue_index and t.speaker == "trainee"), None)
+    return reply, after
 
 
 def _double_sided(before: list[Turn], patient: Turn, names: frozenset[str]) -> str | None:
@@ -242,4 +346,14 @@ def _double_sided(before: list[Turn], patient: Turn, names: frozenset[str]) -> s
     return f"{sustain} And it's your choice what, if anything, you do about it."
 
 
-__all__ = ["candidates", "fitted", "names_in", "reflection", "risk_question", "second_person", "sentences"]
+__all__ = [
+    "after_a_cue",
+    "candidates",
+    "fitted",
+    "instead_of_a_question",
+    "names_in",
+    "reflection",
+    "risk_question",
+    "second_person",
+    "sentences",
+]

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .records import Coding, Disclosure, SessionInfo, SessionScore, Turn
-from .wording import number
+from .wording import better_reply_lead, number
 
 __all__ = [
     "FORMAT",
@@ -252,7 +252,8 @@ def _score_markdown(score: SessionScore) -> list[str]:
             if item.feedback:
                 out.append(f"  - Feedback: {_md(item.feedback)}")
             if item.better_reply:
-                out.append(f"  - A better reply: “{_md(item.better_reply)}”")
+                lead = better_reply_lead(item.better_reply_turn, "A better reply")
+                out.append(f"  - {lead}: “{_md(item.better_reply)}”")
         out.append("")
     for heading, items in (
         ("Critical misses", score.critical_misses),

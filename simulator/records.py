@@ -151,6 +151,11 @@ class ItemScore(Record):
     evidence_turns: list[int] = Field(default_factory=list, description="Transcript indexes that earned it.")
     feedback: str = Field(default="", description="What to keep doing or do differently.")
     better_reply: str | None = Field(default=None, description="An example of a better reply, if missed.")
+    better_reply_turn: int | None = Field(
+        default=None,
+        description="Transcript index of the trainee turn the better reply could have replaced, when it was made "
+        "from the patient's words there.",
+    )
 
 
 class RubricScore(Record):

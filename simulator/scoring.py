@@ -131,7 +131,7 @@ class _Session:
             if d.fact_id not in self.first_disclosed or d.turn < self.first_disclosed[d.fact_id]:
                 self.first_disclosed[d.fact_id] = d.turn
         self.fact_topics = {f.id: set(f.topics) for f in scenario.facts}
-        self._turns = turns
+        self.turns = turns
         self._estimates: object = _UNSET
 
     @property
@@ -143,7 +143,7 @@ class _Session:
 
             coded = []
             context: list[tuple[str, str]] = []
-            for turn in self._turns:
+            for turn in self.turns:
                 words = len(turn.text.split())
                 if turn.speaker == "trainee":
                     codes = frozenset(turn.coding.behaviours) - {Behaviour.OTHER} if turn.coding else frozenset()
@@ -656,11 +656,27 @@ def _feedback(item: Item, status: ItemStatus) -> str:
     return text
 
 
+def _fitted_reply(item: Item, session: _Session) -> tuple[str, int | None] | None:
+    """A better reply made from this patient's words, for the items whose miss has one (see better_reply)."""
+    from . import better_reply
+
+    kind = getattr(item.detector, "type", "")
+    if kind == "reflection_question_ratio":
+        return better_reply.instead_of_a_question(session.turns)
+    if kind == "risk_direct_question_after_cue" and session.cue is not None:
+        _, cue_turns = session.where(*session.cue)
+        if cue_turns:
+            return better_reply.after_a_cue(session.turns, max(cue_turns))
+    return None
+
+
 def score_item(rubric: Rubric, item: Item, session: _Session) -> tuple[ItemScore, Finding]:
     """Apply one item to an indexed session."""
     finding = _DETECTORS[type(item.detector)](item.detector, session)
     status, label = judge(item, finding)
     missed = status in ("missed", "critical_miss")
+    fitted = _fitted_reply(item, session) if missed else None
+    better, better_turn = fitted if fitted else (item.better_replies[0] if item.better_replies else None, None)
     return (
         ItemScore(
             rubric_id=rubric.id,
@@ -673,7 +689,8 @@ def score_item(rubric: Rubric, item: Item, session: _Session) -> tuple[ItemScore
             detail=finding.detail,
             evidence_turns=sorted(set(finding.evidence)),
             feedback=_feedback(item, status),
-            better_reply=item.better_replies[0] if missed and item.better_replies else None,
+            better_reply=better if missed else None,
+            better_reply_turn=better_turn if missed else None,
         ),
         finding,
     )

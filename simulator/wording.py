@@ -14,6 +14,11 @@ def counted(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
+def better_reply_lead(turn: int | None, lead: str = "Try") -> str:
+    """"Try", or "Try (instead of #7)" when the better reply was made for the trainee's turn #7."""
+    return f"{lead} (instead of #{turn})" if turn is not None else lead
+
+
 def number(value: float) -> str:
     """A score value as people read it: at most two decimals, no trailing zeros (0.143 -> 0.14, 4.0 -> 4)."""
     return f"{round(value, 2):g}"

@@ -133,6 +133,8 @@ SCORE = SessionScore(
                     status="critical_miss",
                     evidence_turns=[2],
                     feedback="The patient hinted at wishing not to wake up; ask directly.",
+                    better_reply="I want to ask you directly: are you having thoughts of suicide?",
+                    better_reply_turn=3,
                 ),
             ],
         )
@@ -179,6 +181,10 @@ def test_markdown_has_header_notice_transcript_ledger_and_scores() -> None:
     assert "| Asked directly about suicide | ‼ critical miss | — | #2 |" in text
     assert "  - Feedback: Your open question invited the story." in text
     assert "  - A better reply: “Would it be all right if I shared what has helped others with sleep?”" in (
+        text
+    )
+    # A reply made for one of the trainee's turns says which.
+    assert "  - A better reply (instead of #3): “I want to ask you directly: are you having thoughts of suicide?”" in (
         text
     )
     assert "### Critical misses\n\n- No direct question about suicide" in text

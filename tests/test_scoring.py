@@ -145,6 +145,26 @@ def test_two_reflections_four_questions_is_below_fair(rubrics):
     assert result.enough and result.coder_version == "test-coder 0"
 
 
+def test_a_missed_r_q_suggests_a_reflection_of_this_patient_s_fullest_answer(rubrics):
+    steps = [code(CQ), code(CQ), code(CQ), code(SR)]
+    replies = {
+        1: "Yes.",
+        2: "Most nights. I feel like I'm letting my kids down, and I can't seem to stop once I start.",
+        3: "About a bottle.",
+    }
+    texts = {3: "Red or white?"}
+    rq = item(run(steps, rubrics, replies=replies, texts=texts), "mi", "reflection_to_question")
+    assert rq.status == "missed"
+    assert rq.better_reply == (
+        "It sounds like you feel like you're letting your kids down, and you can't seem to stop once you start."
+    )
+    assert rq.better_reply_turn == 5  # the question that followed that answer
+    # With nothing the patient said that can be said back, the rubric's exemplar stays.
+    plain = item(run(steps, rubrics), "mi", "reflection_to_question")
+    assert plain.better_reply in rubrics["mi"].item("reflection_to_question").better_replies
+    assert plain.better_reply_turn is None
+
+
 @pytest.mark.parametrize(
     ("steps", "value", "label", "status"),
     [
@@ -234,7 +254,11 @@ def test_critical_miss_when_cue_is_not_followed_by_a_direct_question(rubrics):
     assert direct.value == 0.0
     assert direct.evidence_turns == [6]  # the patient's reply to trainee turn 3
     assert "risk cue at turn #6 ('what's the point')" in direct.detail
-    assert direct.better_reply and direct.feedback
+    assert direct.better_reply == (
+        "When you say \u2018what's the point any more\u2019, I want to ask you directly: are you having thoughts of "
+        "suicide?"
+    )
+    assert direct.better_reply_turn == 7 and direct.feedback  # instead of the trainee's turn after the cue
     assert result.critical_misses == [
         "Did not ask directly about suicidal thoughts after the patient said 'what's the point' (turn #6)"
     ]

@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
-from simulator.wording import value_and_label
+from simulator.wording import better_reply_lead, value_and_label
 
 from ..coach import TurnFeedback, scenario_rubrics, session_feedback
 from ..data import BLOCKS, DebriefData, Note, condition_text
@@ -120,7 +120,7 @@ class ItemView(Vertical, can_focus=True):
             if line:
                 parts += ["\n", (line, "$text-muted")]
         if item.better_reply:
-            parts += ["\n", ("Try: ", "bold"), f"“{item.better_reply}”"]
+            parts += ["\n", (f"{better_reply_lead(item.better_reply_turn)}: ", "bold"), f"“{item.better_reply}”"]
         for entry in self.overrides:
             parts += ["\n", (f"Educator {entry.educator}: ", "bold"), override_text(entry)]
         return Content.assemble(*parts)
@@ -508,7 +508,8 @@ class DebriefScreen(Screen[None]):
                 for item in rubric.items:
                     if item.better_reply:
                         head = f"{item.title} ({status_label(item.status)})"
-                        blocks.append([(head, "bold"), "\n", f"Try: “{item.better_reply}”"])
+                        lead = better_reply_lead(item.better_reply_turn)
+                        blocks.append([(head, "bold"), "\n", f"{lead}: “{item.better_reply}”"])
         for index, reply in sorted(self.generated.items()):
             blocks.append([(f"#{index} {reply.source}", "bold"), "\n", f"Try: “{reply.text}”"])
         if not blocks:
