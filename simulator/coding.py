@@ -60,7 +60,7 @@ from .codes import Behaviour, RiskFlag
 from .records import Coding, Cue
 from .topics import TopicMatcher, merged_topics
 
-CODER_VERSION = "rules-1.5"
+CODER_VERSION = "rules-1.6"
 # How many earlier turns callers hand the coder as context (a risk conversation or a reflection spans several).
 CONTEXT_TURNS = 6
 
@@ -254,6 +254,7 @@ _LEAVE_TO_TALK = _rx(
 _INVITE = _rx(
     r"\b(?:tell(?:ing)? me (?:a (?:little |bit )?(?:more )?|more\b|about|what|how|why)|fill(?:ing)? me in|"
     r"walk(?:ing)? me through|describ(?:e|ing) (?:what|how|it|that|this|a)|say (?:a (?:little |bit )?)?more|"
+    r"shar(?:e|ing) (?:a (?:little |bit )?(?:bit )?(?:more )?|more )?(?:about|with me (?:about|what|how))|"
     r"talk(?:ing)? (?:to me )?(?:a (?:little |bit )?(?:more )?)?about (?:what|how|that|this|it))\b"
 )
 # Wh-questions that ask for one fact (how often, when did, who is…): closed, as MISC and AnnoMI code them.
@@ -267,6 +268,8 @@ _WH_FACT = _rx(
     r"where (?:(?:are|is|was|were)\b(?![^?]*\b(?:gonna|going|fit|fitting|fits|take|taking|lead|leading|leave|"
     r"leaves|leaving|stand|standing|headed|heading|with (?:that|this|it|all|things))\b)|do you live\b|"
     r"did you (?:go|live|grow)\b)|who (?:is|was|are|were)\b|"
+    # Without a verb, "Who, your brothers?" and "What kind of dog?" ask only for the name of a thing.
+    r"who\b(?:-who)*, (?:\w+ ){0,2}\w+\?$|(?:what|which) (?:kind|sort|type)s? of \w+\?$|"
     r"what(?:'s| is| was| were) (?:your|his|her|their|the) (?:\w+'s )?(?:name|names|age|address|dose|job)\b|"
     r"whose\b|what (?:part|brand|number|percentage) of\b|which one\b)"
 )
@@ -316,8 +319,13 @@ _SUBORDINATE = _rx(
 )
 # Questions that look yes/no but invite a story: "Can you tell me more?", "Would you describe…".
 _YESNO_OPENISH = _rx(
-    r"^(?:can|could|would|will) you (?:please )?(?:tell me|say|describe|talk|walk me|help me understand|"
-    r"explain|give me an example|share|expand|elaborate|think of (?:a time|some|any)|imagine)\b"
+    r"^(?:can|could|would|will) you (?:please )?(?:tell me|describe|talk|walk me|help me understand|"
+    r"explain|give me an example|expand|elaborate|think of (?:a time|some|any)|imagine|"
+    # "Would you say you drink more than most?" and "Would you share that with your GP?" are yes/no questions;
+    # "Could you say more?" and "Can you share what happened?" invite the story.
+    r"say (?=(?:a (?:little |bit )?)?more|what|how|why|something about|a (?:little )?bit about)|"
+    r"share (?=(?:a (?:little |bit )?(?:bit )?)?(?:more|about)|with me|what|how|why|some of (?:what|how)|"
+    r"(?:your|a bit of your|some of your) (?:thoughts|story|experience|feelings|views?|ideas|worries|concerns)))"
 )
 _OR_CHOICE = _rx(r"\b\w+ or (?!something|anything|not\b|what|how|is it|are you|no\b)\w+")
 _TAG = _rx(

@@ -994,6 +994,26 @@ def test_fact_questions_are_closed_wherever_the_wh_word_stands(
     assert coder.code(text).primary == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Without a verb, a wh-question asks only for the name of a thing or a person.
+        ("Oh, lovely. What kind of dog?", B.CLOSED_QUESTION),
+        ("Who, your sisters?", B.CLOSED_QUESTION),
+        ("Who-who, your mum?", B.CLOSED_QUESTION),
+        ("What kind of things help you unwind?", B.OPEN_QUESTION),
+        # Sharing and saying: an invitation to tell the story is open; a yes/no request is closed.
+        ("Maybe we could start with you sharing a little bit about what brings you in?", B.OPEN_QUESTION),
+        ("Can you share with me what happened that night?", B.OPEN_QUESTION),
+        ("Could you say more about that?", B.OPEN_QUESTION),
+        ("Would you share that with your GP?", B.CLOSED_QUESTION),
+        ("Would you say you drink more than most of your friends?", B.CLOSED_QUESTION),
+    ],
+)
+def test_naming_questions_and_invitations_to_share(coder: Coder, text: str, expected: B) -> None:
+    assert coder.code(text).primary == expected
+
+
 def test_normalising_lead_in_to_a_risk_question_is_part_of_the_question(coder: Coder) -> None:
     coding = coder.code(
         "When things get this hard, some people think about ending their life. "
