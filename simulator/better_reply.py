@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 
 from .codes import QUESTIONS, REFLECTIONS, Behaviour, RiskFlag
 from .records import Turn
@@ -218,7 +218,12 @@ def candidates(text: str, focus: str = "") -> list[str]:
 
 def names_in(texts: Sequence[str]) -> frozenset[str]:
     """Words written with a capital in mid-sentence in ``texts``: names, which keep their capital."""
-    return frozenset(m.group(1) for t in texts for m in _CAPITALISED_MID.finditer(t))
+    return frozenset().union(*(_names_of(t) for t in texts))
+
+
+@lru_cache(maxsize=4096)
+def _names_of(text: str) -> frozenset[str]:
+    return frozenset(m.group(1) for m in _CAPITALISED_MID.finditer(text))
 
 
 @cache
@@ -257,16 +262,28 @@ def reflection(
     return None
 
 
-def _risk_words(turns: Sequence[Turn]) -> str | None:
-    """The patient's own words for a risk cue, the latest first ("what's the point", "not wake up")."""
+@lru_cache(maxsize=4096)
+def _risk_phrase(text: str) -> str | None:
     from .feedback import RISK_WORDS
 
+    found = RISK_WORDS.search(text)
+    return found.group(0) if found else None
+
+
+def _risk_words(turns: Sequence[Turn]) -> str | None:
+    """The patient's own words for a risk cue, the latest first ("what's the point", "not wake up")."""
     for turn in reversed(turns):
         if turn.speaker == "patient":
-            found = RISK_WORDS.search(turn.text)
-            if found:
-                return found.group(0)
+            words = _risk_phrase(turn.text)
+            if words:
+                return words
     return None
+
+
+@lru_cache(maxsize=1024)
+def _asks_directly(reply: str) -> bool:
+    _, flags = _codes(reply, "")
+    return bool(flags & DIRECT)
 
 
 def risk_question(turns: Sequence[Turn]) -> str | None:
@@ -274,8 +291,7 @@ def risk_question(turns: Sequence[Turn]) -> str | None:
     words = _risk_words(turns)
     lead = f"When you say {_QUOTE.format(words)}, I" if words else "With everything you've told me, I"
     reply = f"{lead} want to ask you directly: are you having thoughts of suicide?"
-    _, flags = _codes(reply, "")
-    return reply if flags & DIRECT else None
+    return reply if _asks_directly(reply) else None
 
 
 def fitted(code: str, turns: Sequence[Turn], index: int) -> str | None:
