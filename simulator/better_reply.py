@@ -28,6 +28,7 @@ from functools import cache, lru_cache
 
 from .codes import QUESTIONS, REFLECTIONS, Behaviour, RiskFlag
 from .records import Turn
+from .scenario import Scenario
 
 B = Behaviour
 DIRECT = frozenset({RiskFlag.ASK_WISH_DEAD, RiskFlag.ASK_SUICIDAL_THOUGHTS})
@@ -43,11 +44,12 @@ _LEADING = re.compile(
     r"^(?:(?:yeah|yes|oh|well|um+|uh+|er+|hmm+|okay|ok|so|and|but|anyway|honestly|to be honest|if i'm honest|"
     r"i'll be honest|i'm not gonna lie|"
     r"i mean|you know|i guess|i suppose|i don't know|dunno|like|sometimes|because|'cause|(?:the )?thing is|"
-    r"no offen[cs]e(?: but)?|tbh|then|plus|also)\b[,.]?\s*)+",
+    r"no offen[cs]e(?: but)?|tbh|then|plus|also|(?:like )?i (?:said|say)|as i say)\b[,.]?\s*)+",
     re.IGNORECASE,
 )
 _TRAILING = re.compile(
-    r"(?:,\s*(?:i suppose|i guess|to be honest|honestly|to be fair|tbh|i won't lie|not gonna lie|you know|really|"
+    r"(?:,\s*(?:i suppose|i guess|i think|to be honest|honestly|to be fair|tbh|i won't lie|not gonna lie|"
+    r"if i'm honest|if i'm being honest|but who (?:isn't|doesn't|wouldn't|hasn't)|you know|really|"
     r"anyway|or something|isn't (?:that|it) \w+|right|though|(?:is|isn't|are|aren't|was|wasn't|do|don't|does|"
     r"doesn't|did|didn't|can|can't|could|couldn't|would|wouldn't|will|won't|have|haven't|has|hasn't|should|"
     r"shouldn't) (?:it|i|you|they|he|she|we|that|there))\s*)+$|\s*,?\s*(?:though|anyway|tbh|really)$",
@@ -97,49 +99,19 @@ _WEIGHTY = re.compile(
 )
 # A clause that starts like this hangs off a sentence that is not there ("Although last week it…").
 _DANGLING = re.compile(
-    r"^(?:which|although|though|whereas|why|who|whom|whose|whether|unless|except|same as|as)\b", re.IGNORECASE
+    r"^(?:which|although|though|whereas|why|who|whom|whose|whether|unless|except|same as|as|let's|let us|"
+    r"not really|not sure|not much|nothing much)\b|"
+    # a question without its question mark: "Where do I start."
+    r"^(?:where|what|how|who|why|when) (?:do|does|did|is|are|was|were|can|could|would|should|will)\b|"
+    # a lone subordinate clause: "When I need to."
+    r"^(?:when|if|before|after|until|since|so that)\b(?!.*,)(?:\W+\w+){0,5}\W*$",
+    re.IGNORECASE,
 )
 # Words too common to show what a sentence is about.
 _COMMON = frozenset(
-    [
-        "that",
-        "this",
-        "what",
-        "with",
-        "have",
-        "been",
-        "were",
-        "they",
-        "them",
-        "their",
-        "there",
-        "then",
-        "than",
-        "just",
-        "really",
-        "about",
-        "would",
-        "could",
-        "should",
-        "into",
-        "from",
-        "your",
-        "yours",
-        "you're",
-        "when",
-        "where",
-        "which",
-        "while",
-        "some",
-        "much",
-        "many",
-        "more",
-        "most",
-        "very",
-        "like",
-        "know",
-        "think",
-    ]
+    {"that", "this", "what", "with", "have", "been", "were", "they", "them", "their", "there", "then", "than",
+     "just", "really", "about", "would", "could", "should", "into", "from", "your", "yours", "you're", "when",
+     "where", "which", "while", "some", "much", "many", "more", "most", "very", "like", "know", "think"}
 )
 _CAPITALISED_MID = re.compile(r"(?<=[a-z,;:] )([A-Z][a-z]+)")
 _QUOTE = "\u2018{}\u2019"  # single quotes: the reply itself is shown in double quotes
@@ -294,16 +266,30 @@ def risk_question(turns: Sequence[Turn]) -> str | None:
     return reply if _asks_directly(reply) else None
 
 
-def fitted(code: str, turns: Sequence[Turn], index: int) -> str | None:
+def scenario_names(scenario: Scenario) -> frozenset[str]:
+    """Names in a scenario's patient lines ("Sue", "Biscuit"), so a reflection keeps their capitals even when
+    the patient has said them only at the start of a sentence so far."""
+    persona = scenario.persona
+    lines = [scenario.opening_line, persona.background, persona.presenting_concern]
+    lines += [topic.description for topic in scenario.topics.values()]
+    for fact in scenario.facts:
+        lines += [fact.summary, *fact.lines, *fact.guarded_lines]
+    return names_in(lines) | frozenset(scenario.persona.name.split())
+
+
+def fitted(
+    code: str, turns: Sequence[Turn], index: int, known: frozenset[str] = frozenset()
+) -> str | None:
     """A better reply for the miss ``code`` on the trainee turn at list position ``index``, made from the
-    patient's words before it; None when there is nothing fitting to build (use an exemplar instead)."""
+    patient's words before it; None when there is nothing fitting to build (use an exemplar instead).
+    ``known`` adds names to keep capitalised (see :func:`scenario_names`)."""
     before = list(turns[:index])
     patient = next((t for t in reversed(before) if t.speaker == "patient"), None)
     if code == "risk_not_asked":
         return risk_question(before)
     if patient is None:
         return None
-    names = names_in([t.text for t in before if t.speaker == "patient"])
+    names = known | names_in([t.text for t in before if t.speaker == "patient"])
     if code in ("question_run", "closed_after_disclosure"):
         return reflection(patient.text, names, focus=turns[index].text)
     if code == "change_talk_missed":
@@ -314,7 +300,9 @@ def fitted(code: str, turns: Sequence[Turn], index: int) -> str | None:
     return None
 
 
-def instead_of_a_question(turns: Sequence[Turn], tries: int = 6) -> tuple[str, int] | None:
+def instead_of_a_question(
+    turns: Sequence[Turn], known: frozenset[str] = frozenset(), tries: int = 6
+) -> tuple[str, int] | None:
     """A reflection the trainee could have given instead of one of their questions, and that question's
     transcript index: of the patient's words just before it, preferring the fullest of them (a question after
     a long answer is where a reflection was most owed). None when no such answer can be said back."""
@@ -326,7 +314,7 @@ def instead_of_a_question(turns: Sequence[Turn], tries: int = 6) -> tuple[str, i
         codes = set(coding.behaviours)
         if codes & QUESTIONS and not codes & REFLECTIONS and not coding.risk_flags:
             owed.append((len(turns[i - 1].text.split()), turn.index, turns[i - 1], turn.text))
-    names = names_in([t.text for t in turns if t.speaker == "patient"])
+    names = known | names_in([t.text for t in turns if t.speaker == "patient"])
     for _, index, patient, question in sorted(owed, key=lambda o: (-o[0], o[1]))[:tries]:
         reply = reflection(patient.text, names, focus=question)
         if reply:

@@ -213,9 +213,9 @@ def for_turn(
     # A better reply: made from the patient's words for the first miss, else its rubric exemplar, else a hint
     # from the scenario.
     if fb.missed:
-        from .better_reply import fitted
+        from .better_reply import fitted, scenario_names
 
-        reply = fitted(fb.missed[0].code, turns, index)
+        reply = fitted(fb.missed[0].code, turns, index, scenario_names(scenario))
         if reply:
             fb.better_reply, fb.better_reply_source = reply, PATIENTS_WORDS
     rubrics_map = rubrics

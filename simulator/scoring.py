@@ -662,7 +662,7 @@ def _fitted_reply(item: Item, session: _Session) -> tuple[str, int | None] | Non
 
     kind = getattr(item.detector, "type", "")
     if kind == "reflection_question_ratio":
-        return better_reply.instead_of_a_question(session.turns)
+        return better_reply.instead_of_a_question(session.turns, better_reply.scenario_names(session.scenario))
     if kind == "risk_direct_question_after_cue" and session.cue is not None:
         _, cue_turns = session.where(*session.cue)
         if cue_turns:

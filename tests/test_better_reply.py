@@ -44,12 +44,20 @@ def test_candidates_leave_questions_words_to_the_clinician_quotes_and_fragments(
     assert br.candidates("The app said 'I'm always here for you' every night.") == []
     assert br.candidates("Although it got my sister's name wrong.") == []
     assert br.candidates("Yeah. Fine.") == []
+    assert br.candidates("When I need to.") == []
+    assert br.candidates("Let's leave it there for today.") == []
+    assert br.candidates("Where do I even start, love.") == []
+    assert br.candidates("Not really a thing at the moment.") == []
 
 
 def test_candidates_prefer_feelings_in_the_first_person_and_trim_hedges():
     text = "Work's busy this month. Honestly, I feel like I'm failing at everything, to be honest."
     assert br.candidates(text)[0] == "I feel like I'm failing at everything"
     assert br.candidates("That's quite a lot for one week, isn't it.") == ["That's quite a lot for one week"]
+    assert br.candidates("Like I said, I don't sleep much.") == ["I don't sleep much"]
+    assert br.candidates("A bottle most evenings, if I'm honest.") == ["A bottle most evenings"]
+    assert br.candidates("It is stress mostly, I think.") == ["It is stress mostly"]
+    assert br.candidates("I'm tired all the time, but who isn't.") == ["I'm tired all the time"]
 
 
 def test_a_long_sentence_is_cut_at_a_clause_or_left_out():
@@ -125,3 +133,13 @@ def test_most_lines_of_the_built_in_scenarios_can_be_said_back():
     assert sum(r is not None for r in made) / len(lines) >= 0.85
     assert all(r.startswith("It sounds like ") and r.endswith(".") for r in made if r)
     assert not any(" I " in r or " my " in r.lower() for r in made if r)
+
+
+def test_names_from_the_scenario_keep_their_capitals():
+    helen = load_scenario(ROOT / "scenarios" / "low-mood-passive-si.scenario.yaml")
+    names = br.scenario_names(helen)
+    assert {"Biscuit", "Ellie", "Helen"} <= names
+    turns = _turns(("patient", "Biscuit gets me out of the house on the bad days."), ("trainee", "Do you walk far?"))
+    said_back = "It sounds like Biscuit gets you out of the house on the bad days."
+    assert br.fitted("question_run", turns, 1, names) == said_back
+    assert br.fitted("question_run", turns, 1) == "It sounds like biscuit gets you out of the house on the bad days."
