@@ -267,14 +267,11 @@ def risk_question(turns: Sequence[Turn]) -> str | None:
 
 
 def scenario_names(scenario: Scenario) -> frozenset[str]:
-    """Names in a scenario's patient lines ("Sue", "Biscuit"), so a reflection keeps their capitals even when
-    the patient has said them only at the start of a sentence so far."""
-    persona = scenario.persona
-    lines = [scenario.opening_line, persona.background, persona.presenting_concern]
-    lines += [topic.description for topic in scenario.topics.values()]
-    for fact in scenario.facts:
-        lines += [fact.summary, *fact.lines, *fact.guarded_lines]
-    return names_in(lines) | frozenset(scenario.persona.name.split())
+    """Names in a scenario ("Sue", "Biscuit"), so a reflection keeps their capitals even when the patient has
+    said them only at the start of a sentence so far."""
+    from .patient import proper_nouns
+
+    return proper_nouns(scenario)
 
 
 def fitted(

@@ -75,8 +75,9 @@ def _scenario_text(scenario: Scenario) -> list[str]:
     return texts + scenario.small_talk + scenario.closing_lines
 
 
-def _proper_nouns(scenario: Scenario) -> frozenset[str]:
-    """Capitalised words the scenario uses inside sentences (names, places): never lower-cased in a recall."""
+def proper_nouns(scenario: Scenario) -> frozenset[str]:
+    """Capitalised words the scenario uses inside sentences (names, places): never lower-cased in a recall or
+    a reflection built from the patient's words."""
     names = set(scenario.persona.name.split())
     for text in _scenario_text(scenario):
         for sentence in re.split(r"(?<=[.!?…])\s+|\n", text):
@@ -121,7 +122,7 @@ class Patient:
         self.seed = seed
         self._facts = {f.id: f for f in scenario.facts}
         self._deltas = {**DEFAULT_TRUST_DELTAS, **scenario.trust.deltas}
-        self._names = _proper_nouns(scenario)
+        self._names = proper_nouns(scenario)
 
     def initial_state(self) -> PatientState:
         """State before the first trainee turn."""
@@ -401,4 +402,4 @@ class Patient:
         return None
 
 
-__all__ = ["Patient", "ReplyPlan", "RiskFlag"]
+__all__ = ["Patient", "ReplyPlan", "RiskFlag", "proper_nouns"]
