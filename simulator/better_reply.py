@@ -86,7 +86,9 @@ _SWAPS: tuple[tuple[str, str], ...] = (
 )
 _SWAP = re.compile(r"\b(?:" + "|".join(p.replace(" ", r"\s+") for p, _ in _SWAPS) + r")\b", re.IGNORECASE)
 _SWAP_TO = {p: r for p, r in _SWAPS}
-_FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|i'll|me|my|myself|we|our|us)\b", re.IGNORECASE)
+# The patient as the subject ("I wake up…") makes a better reflection than only a possession ("my dog…").
+_FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|i'll|we|we're|we've)\b", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"\b(?:me|my|myself|our|us)\b", re.IGNORECASE)
 # Words addressed to the clinician: said back they would turn around ("you" → "I"), so such sentences are left.
 _ADDRESSES_YOU = re.compile(r"\b(?:you|your|you're|yours|yourself|doctor|doc)\b", re.IGNORECASE)
 # What makes a sentence worth saying back: a feeling, a want, a loss, a struggle.
@@ -97,6 +99,7 @@ _WEIGHTY = re.compile(
     r"stopped|used to|gave up|fail\w*|mess\w*|wrong|grey|heavy|stuck|better|worse)\b",
     re.IGNORECASE,
 )
+_DESIRE = re.compile(r"\b(?:want\w*|wish\w*|hope\w*|need\w*|(?:'d|would) (?:like|love)|have to|got to)\b")
 # A clause that starts like this hangs off a sentence that is not there ("Although last week it…").
 _DANGLING = re.compile(
     r"^(?:which|although|though|whereas|why|who|whom|whose|whether|unless|except|same as|as|let's|let us|"
@@ -181,7 +184,8 @@ def candidates(text: str, focus: str = "") -> list[str]:
         short = _shorten(clause)
         if short is None or len(short.split()) < MIN_WORDS:
             continue
-        score = 2 * bool(_FIRST_PERSON.search(short)) + 2 * bool(_WEIGHTY.search(short))
+        score = 3 if _FIRST_PERSON.search(short) else 1 if _POSSESSIVE.search(short) else 0
+        score += 2 * bool(_WEIGHTY.search(short))
         score += 2 * bool(wanted & _stems(short))
         scored.append((score, i, short))
     scored.sort(key=lambda t: (-t[0], -t[1]))
@@ -274,26 +278,30 @@ def scenario_names(scenario: Scenario) -> frozenset[str]:
     return proper_nouns(scenario)
 
 
-def fitted(
-    code: str, turns: Sequence[Turn], index: int, known: frozenset[str] = frozenset()
-) -> str | None:
+def fitted(code: str, turns: Sequence[Turn], index: int, scenario: Scenario | None = None) -> str | None:
     """A better reply for the miss ``code`` on the trainee turn at list position ``index``, made from the
     patient's words before it; None when there is nothing fitting to build (use an exemplar instead).
-    ``known`` adds names to keep capitalised (see :func:`scenario_names`)."""
+    ``scenario`` gives the names to keep capitalised and the talk types its author gave the patient's lines."""
     before = list(turns[:index])
     patient = next((t for t in reversed(before) if t.speaker == "patient"), None)
     if code == "risk_not_asked":
         return risk_question(before)
     if patient is None:
         return None
+    known = scenario_names(scenario) if scenario is not None else frozenset()
     names = known | names_in([t.text for t in before if t.speaker == "patient"])
     if code in ("question_run", "closed_after_disclosure"):
         return reflection(patient.text, names, focus=turns[index].text)
     if code == "change_talk_missed":
-        said = reflection(patient.text, names, talk="change")
-        return f"{said} What makes that important to you?" if said else None
+        # The miss says the patient's words were change talk; a sentence the rules also read as change talk is
+        # the best one to say back, else the best sentence of the turn.
+        said = reflection(patient.text, names, talk="change") or reflection(patient.text, names)
+        if said is None:
+            return None
+        # A want or a need invites its reasons; anything else (a reason, a worry, a past success), more of it.
+        return f"{said} {'What makes that important to you?' if _DESIRE.search(said) else 'Tell me more about that.'}"
     if code == "sustain_argued":
-        return _double_sided(before, patient, names)
+        return _double_sided(before, patient, names, scenario)
     return None
 
 
@@ -330,14 +338,21 @@ def after_a_cue(turns: Sequence[Turn], cue_index: int) -> tuple[str, int | None]
     return reply, after
 
 
-def _double_sided(before: list[Turn], patient: Turn, names: frozenset[str]) -> str | None:
+def _double_sided(
+    before: list[Turn], patient: Turn, names: frozenset[str], scenario: Scenario | None = None
+) -> str | None:
     """Both sides of the patient's ambivalence: their sustain talk now and their change talk earlier."""
-    sustain = reflection(patient.text, names, talk="sustain")
+    from .talk import authored_talk
+
+    sustain = reflection(patient.text, names, talk="sustain") or reflection(patient.text, names)
     if sustain is None:
         return None
     earlier = [t for t in before if t.speaker == "patient" and t is not patient]
     for turn in reversed(earlier):
-        change = reflection(turn.text, names, talk="change")
+        authored = authored_talk(scenario, turn.text)
+        if authored == "sustain":
+            continue
+        change = reflection(turn.text, names, talk=None if authored == "change" else "change")
         if change:
             one = sustain.removeprefix("It sounds like ").rstrip(".")
             other = change.removeprefix("It sounds like ").rstrip(".")

@@ -133,7 +133,7 @@ def for_turn(
     session's ledger) so risk cues and scenario hints can be used. Raises ValueError when ``turns[index]`` is
     not a coded trainee turn.
     """
-    from .talk import client_talk_type
+    from .talk import talk_in_session
 
     turn = turns[index]
     if turn.speaker != "trainee" or turn.coding is None:
@@ -152,7 +152,7 @@ def for_turn(
     earlier = [t for t in turns[:index] if t.speaker == "trainee" and t.coding is not None]
     patient = _client_before(turns, index)
     context = [("therapist" if t.speaker == "trainee" else "client", t.text) for t in turns[max(0, index - 3) : index]]
-    talk = client_talk_type(patient.text, context) if patient is not None else "neutral"
+    talk = talk_in_session(patient.text, context, scenario) if patient is not None else "neutral"
     seed = turn.trainee_turn
 
     def miss(code: str, message: str, rubric_id: str | None = None, item_id: str | None = None) -> None:
@@ -213,9 +213,9 @@ def for_turn(
     # A better reply: made from the patient's words for the first miss, else its rubric exemplar, else a hint
     # from the scenario.
     if fb.missed:
-        from .better_reply import fitted, scenario_names
+        from .better_reply import fitted
 
-        reply = fitted(fb.missed[0].code, turns, index, scenario_names(scenario))
+        reply = fitted(fb.missed[0].code, turns, index, scenario)
         if reply:
             fb.better_reply, fb.better_reply_source = reply, PATIENTS_WORDS
     rubrics_map = rubrics

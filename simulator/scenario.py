@@ -90,6 +90,12 @@ class Fact(Strict):
         description="What the patient says when asked about this fact's topics before it is unlocked.",
     )
     hint: str = Field(default="", description="A trainee move that would open this fact (for the debrief).")
+    talk: Literal["change", "sustain"] | None = Field(
+        default=None,
+        description="The kind of client talk the fact's lines are in MI terms: 'change' (desire, ability, reasons, "
+        "need, commitment) or 'sustain' (for the status quo). Leave out for neutral. When the patient says one of "
+        "these lines, the coach and the scores take this instead of guessing from the words.",
+    )
 
 
 DEFAULT_TRUST_DELTAS: dict[Behaviour, float] = {

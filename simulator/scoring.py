@@ -139,7 +139,7 @@ class _Session:
         """Estimated MITI globals for the transcript (computed once, on first use)."""
         if self._estimates is _UNSET:
             from .estimates import CodedTurn, estimate_globals
-            from .talk import client_talk_type
+            from .talk import talk_in_session
 
             coded = []
             context: list[tuple[str, str]] = []
@@ -150,7 +150,7 @@ class _Session:
                     coded.append(CodedTurn("therapist", codes, index=turn.index, words=words))
                     context.append(("therapist", turn.text))
                 else:
-                    talk = client_talk_type(turn.text, context[-2:])
+                    talk = talk_in_session(turn.text, context[-2:], self.scenario)
                     coded.append(CodedTurn("client", talk=talk, index=turn.index, words=words))
                     context.append(("client", turn.text))
             self._estimates = estimate_globals(coded)

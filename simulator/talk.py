@@ -6,6 +6,9 @@ client speaking in the first person about wanting, being able, needing or doing 
 and for the opposite (not wanting to, not able to, the behaviour being fine or helpful). Negation flips a
 change phrase into sustain ("I don't want to stop").
 
+A scenario can say which of its facts are change or sustain talk (``talk:`` on a fact); when the patient's
+words contain one of those authored lines, :func:`talk_in_session` takes the author's label instead.
+
 Used to estimate how a trainee's moves were answered (the MI global ratings "cultivating change talk" and
 "softening sustain talk" are estimated from it) and by ``mhsim code --scheme annomi`` for client rows.
 Expert agreement on this label is low (AnnoMI reports Fleiss' κ 0.47), so treat it as a rough signal.
@@ -15,9 +18,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 TalkType = Literal["change", "neutral", "sustain"]
+
+if TYPE_CHECKING:
+    from .scenario import Scenario
 
 _CHANGE = re.compile(
     r"\b(?:i (?:really |do |just |kind of |sort of |definitely |genuinely )?"
@@ -148,4 +154,32 @@ def client_talk_type(text: str, context: Sequence[tuple[str, str]] = ()) -> Talk
     return "neutral"
 
 
-__all__ = ["TalkType", "client_talk_type"]
+
+
+def _plain(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9']+", text.replace("\u2019", "'").lower()))
+
+
+def authored_talk(scenario: Scenario | None, text: str) -> TalkType | None:
+    """The talk type the scenario's author gave the fact whose line ``text`` contains, if any.
+
+    Lines are compared without case or punctuation, so a recall ("Like I said, the wine's how I switch off…")
+    still matches. None when no line of a fact with a talk type is in the text (an LLM patient's own words).
+    """
+    if scenario is None:
+        return None
+    plain = _plain(text)
+    for fact in scenario.facts:
+        if fact.talk is not None and any(_plain(line) in plain for line in fact.lines):
+            return fact.talk
+    return None
+
+
+def talk_in_session(
+    text: str, context: Sequence[tuple[str, str]] = (), scenario: Scenario | None = None
+) -> TalkType:
+    """The patient's talk type in a session: the author's label for a scripted line, else :func:`client_talk_type`."""
+    return authored_talk(scenario, text) or client_talk_type(text, context)
+
+
+__all__ = ["TalkType", "authored_talk", "client_talk_type", "talk_in_session"]

@@ -141,5 +141,5 @@ def test_names_from_the_scenario_keep_their_capitals():
     assert {"Biscuit", "Ellie", "Helen"} <= names
     turns = _turns(("patient", "Biscuit gets me out of the house on the bad days."), ("trainee", "Do you walk far?"))
     said_back = "It sounds like Biscuit gets you out of the house on the bad days."
-    assert br.fitted("question_run", turns, 1, names) == said_back
+    assert br.fitted("question_run", turns, 1, helen) == said_back
     assert br.fitted("question_run", turns, 1) == "It sounds like biscuit gets you out of the house on the bad days."

@@ -132,3 +132,26 @@ def test_not_a_trainee_turn_is_an_error(rubrics):
     turns = talk(("Hi.", "Hello.", [B.OTHER], []))
     with pytest.raises(ValueError):
         for_turn(scenario(), turns, 0, rubrics=rubrics)
+
+
+def test_a_line_the_author_marked_as_change_talk_is_change_talk_whatever_its_words(rubrics):
+    from simulator.talk import authored_talk, client_talk_type, talk_in_session
+
+    said = "Our Megan told me I'm different after nine o'clock. She asks her mum for help now, not me."
+    facts = [
+        {"id": "daughter", "summary": "Change talk (reasons)", "lines": [said], "talk": "change"},
+        {"id": "unwind", "summary": "Sustain talk", "lines": ["The wine's how I switch off."], "talk": "sustain"},
+        {"id": "job", "summary": "Works shifts", "lines": ["I drive for the depot."]},
+    ]
+    sc = scenario(facts=facts)
+    assert client_talk_type(said) == "neutral"  # the words alone do not show it
+    # A recall of the line, with other words around it, still carries the author's label.
+    assert authored_talk(sc, "Like I said, the wine's how I switch off. Twelve hours.") == "sustain"
+    assert authored_talk(sc, "I drive for the depot.") is None
+    assert talk_in_session("I really want to cut down.", (), sc) == "change"  # no authored line: the rules
+    turns = talk((said, "Okay.", [B.OTHER], []))
+    fb = for_turn(sc, turns, 1, rubrics=rubrics)
+    assert fb.missed[0].code == "change_talk_missed"
+    assert fb.better_reply == (
+        "It sounds like your Megan told you you're different after nine o'clock. Tell me more about that."
+    )

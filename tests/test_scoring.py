@@ -580,3 +580,18 @@ def test_asked_before_ordering(tmp_path):
     late_item = item(late, "order", "early_work")
     assert late_item.status == "missed" and "not before trainee turn 3" in late_item.detail
     assert late_item.evidence_turns == [5]
+
+
+def test_change_talk_the_author_marked_counts_in_the_estimates(rubrics):
+    said = "Our Megan told me I'm different after nine o'clock. She asks her mum for help now, not me."
+    steps = [code(OQ), code(CR), code(OQ), code(CR)]
+    replies = {1: said, 3: "Yeah."}
+
+    def cultivating(talk):
+        fact = {"id": "daughter", "summary": "Reasons", "lines": [said], **({"talk": talk} if talk else {})}
+        result = run(steps, rubrics, replies=replies, facts=[fact])
+        return item(result, "mi", "cultivating_change_talk_estimate").detail
+
+    assert "no change talk to answer" in cultivating(None)  # the words alone read as neutral
+    assert "no change talk to answer" not in cultivating("change")
+
