@@ -123,6 +123,11 @@ RULES: dict[str, Rule] = {
             "warning",
             "No reaction written for persuading or confronting, so the patient answers with a generic line.",
         ),
+        Rule(
+            "unlabelled-talk",
+            "warning",
+            "A fact whose summary calls it change or sustain talk, with no 'talk:' label for the coach to use.",
+        ),
         Rule("unreached-ending", "warning", "An ending no scenario test reaches."),
         Rule("duplicate-id", "warning", "Another scenario file uses the same id; only one of them is used."),
     )
@@ -419,6 +424,22 @@ def _missing_reactions(ctx: Context) -> Iterable[Finding]:
             )
 
 
+_TALK_WORDS = re.compile(r"\b(change|sustain)[ -]talk\b", re.IGNORECASE)
+
+
+def _unlabelled_talk(ctx: Context) -> Iterable[Finding]:
+    for i, fact in enumerate(ctx.scenario.facts):
+        said = _TALK_WORDS.search(fact.summary)
+        if said and fact.talk is None:
+            kind = said.group(1).lower()
+            yield ctx.finding(
+                "unlabelled-talk",
+                ("facts", i, "summary"),
+                f"fact {fact.id!r} is described as {kind} talk but has no label, so the coach and the MI estimates "
+                f"guess from the words (and often read it as neutral); add 'talk: {kind}' to the fact",
+            )
+
+
 # Words that say nothing about *what* is practised: grammar words, and words every objective and item share.
 _STOP_WORDS = """a about above after again against all also an and any are as at be because been before being between
     both but by can could did do does doing during each either even every few for from further had has
@@ -493,6 +514,7 @@ CHECKS: tuple[Callable[[Context], Iterable[Finding]], ...] = (
     _screener_without_risk_flag,
     _objectives_not_measured,
     _missing_reactions,
+    _unlabelled_talk,
     _unreached_endings,
 )
 

@@ -318,6 +318,19 @@ def test_missing_persuade_and_confront_reactions(tmp_path: Path, rubrics) -> Non
     assert line_of(path, finding).startswith("reactions:")
 
 
+def test_change_or_sustain_talk_named_in_a_summary_wants_a_label(tmp_path: Path, rubrics) -> None:
+    text = BASE.replace("    summary: Two buses each way.", "    summary: \"Sustain talk: the buses are fine, really.\"")
+    path = write(tmp_path, text)
+    (finding,) = findings(path, rubrics)
+    assert finding.rule == "unlabelled-talk" and finding.severity == "warning"
+    assert "talk: sustain" in finding.message and "Sustain talk" in line_of(path, finding)
+    labelled = text.replace(
+        "    summary: \"Sustain talk: the buses are fine, really.\"",
+        "    summary: \"Sustain talk: the buses are fine, really.\"\n    talk: sustain",
+    )
+    assert findings(write(tmp_path, labelled), rubrics) == []
+
+
 def test_an_ending_no_test_reaches(tmp_path: Path, rubrics) -> None:
     path = write(tmp_path, BASE[: BASE.index("  - name: blame ends it")])
     (finding,) = findings(path, rubrics)
