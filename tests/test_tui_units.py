@@ -370,3 +370,15 @@ def test_the_app_never_imports_the_llm_library(mhsim_home: Path) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == '["DebriefScreen", false, false]'
+
+
+def test_the_facilitator_panel_shows_which_facts_are_change_or_sustain_talk() -> None:
+    from simulator.records import PatientState
+    from simulator.tui.widgets.facilitator import facilitator_content
+
+    neil = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "alcohol-ambivalence.scenario.yaml")
+    state = PatientState(trust=0.3, stage="contemplation", emotion="guarded")
+    text = facilitator_content(neil, state, None, []).plain
+    assert "unwind · ○ locked · sustain talk" in text
+    assert "need_mornings · ○ locked · change talk" in text
+    assert "liver_reading · ○ locked\n" in text  # a neutral fact carries no label

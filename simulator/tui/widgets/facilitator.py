@@ -58,7 +58,8 @@ def facilitator_content(
             status = "◐ unlocked, not said yet"
         else:
             status = "○ locked"
-        parts += [(f"{fact.id}", "bold"), f" · {status}\n", f"  {fact.summary}\n"]
+        talk = f" · {fact.talk} talk" if fact.talk else ""
+        parts += [(f"{fact.id}", "bold"), f" · {status}{talk}\n", f"  {fact.summary}\n"]
         if fact.id not in when:
             condition = condition_parts(fact.condition, state, coding, names)
             for text, holds in condition:
