@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,16 +82,15 @@ class SteadyStream:
             yield f"word{i} "
 
 
-async def _echo_latencies(keys: int = 60) -> list[float]:
-    from textual import events
-
+@asynccontextmanager
+async def _encounter(engine=None) -> AsyncIterator[tuple]:
+    """The app, headless, started past Helen's briefing: (app, pilot, encounter screen, composer)."""
     from simulator.config import Config
     from simulator.tui.app import MhsimApp
     from simulator.tui.screens import EncounterScreen
     from simulator.tui.widgets import Composer
 
-    app = MhsimApp(chunk_delay=0, store=False, engine=SteadyStream(), config=Config(), scenario_id="low-mood-passive-si")
-    latencies: list[float] = []
+    app = MhsimApp(chunk_delay=0, store=False, engine=engine, config=Config(), scenario_id="low-mood-passive-si")
     async with app.run_test(size=(100, 34)) as pilot:
         await app.library_loaded.wait()
         await app.workers.wait_for_complete()
@@ -99,7 +99,14 @@ async def _echo_latencies(keys: int = 60) -> list[float]:
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, EncounterScreen)
-        composer = screen.query_one(Composer)
+        yield app, pilot, screen, screen.query_one(Composer)
+
+
+async def _echo_latencies(keys: int = 60) -> list[float]:
+    from textual import events
+
+    latencies: list[float] = []
+    async with _encounter(SteadyStream()) as (app, pilot, screen, composer):
         composer.load_text("How have you been sleeping?")
         await pilot.press("enter")
         await asyncio.sleep(0.3)  # the reply is streaming now
@@ -144,22 +151,8 @@ TURN_LINES = [
 
 
 async def _turn_cost(turns: int = 12, idle: float = 3.0) -> tuple[list[float], float]:
-    from simulator.config import Config
-    from simulator.tui.app import MhsimApp
-    from simulator.tui.screens import EncounterScreen
-    from simulator.tui.widgets import Composer
-
-    app = MhsimApp(chunk_delay=0, store=False, config=Config(), scenario_id="low-mood-passive-si")
     cpu: list[float] = []
-    async with app.run_test(size=(100, 34)) as pilot:
-        await app.library_loaded.wait()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        await pilot.press("enter")  # start from the briefing
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, EncounterScreen)
-        composer = screen.query_one(Composer)
+    async with _encounter() as (app, pilot, screen, composer):
         for i in range(turns):
             if screen.session.over:
                 break
