@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from functools import cache, lru_cache
 
 from .codes import QUESTIONS, REFLECTIONS, Behaviour, RiskFlag
+from .patient import proper_nouns
 from .records import Turn
 from .scenario import Scenario
 
@@ -270,14 +271,6 @@ def risk_question(turns: Sequence[Turn]) -> str | None:
     return reply if _asks_directly(reply) else None
 
 
-def scenario_names(scenario: Scenario) -> frozenset[str]:
-    """Names in a scenario ("Sue", "Biscuit"), so a reflection keeps their capitals even when the patient has
-    said them only at the start of a sentence so far."""
-    from .patient import proper_nouns
-
-    return proper_nouns(scenario)
-
-
 def fitted(code: str, turns: Sequence[Turn], index: int, scenario: Scenario | None = None) -> str | None:
     """A better reply for the miss ``code`` on the trainee turn at list position ``index``, made from the
     patient's words before it; None when there is nothing fitting to build (use an exemplar instead).
@@ -288,7 +281,7 @@ def fitted(code: str, turns: Sequence[Turn], index: int, scenario: Scenario | No
         return risk_question(before)
     if patient is None:
         return None
-    known = scenario_names(scenario) if scenario is not None else frozenset()
+    known = proper_nouns(scenario) if scenario is not None else frozenset()
     names = known | names_in([t.text for t in before if t.speaker == "patient"])
     if code in ("question_run", "closed_after_disclosure"):
         return reflection(patient.text, names, focus=turns[index].text)

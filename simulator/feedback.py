@@ -210,26 +210,39 @@ def for_turn(
         # A direct question about suicide or a safety-plan step is good practice even as a closed question.
         fb.tone = "good"
 
-    # A better reply: made from the patient's words for the first miss, else its rubric exemplar, else a hint
-    # from the scenario.
     if fb.missed:
-        from .better_reply import fitted
-
-        reply = fitted(fb.missed[0].code, turns, index, scenario)
-        if reply:
-            fb.better_reply, fb.better_reply_source = reply, PATIENTS_WORDS
-    rubrics_map = rubrics
-    for m in fb.missed if fb.better_reply is None else ():
-        if m.rubric_id and m.item_id:
-            reply, source = _exemplar(rubrics_map, scenario, [(m.rubric_id, m.item_id)], seed)
-            if reply:
-                fb.better_reply, fb.better_reply_source = reply, source
-                break
-    if fb.better_reply is None and fb.missed:
-        hidden = [f for f in scenario.facts if f.hint and f.id not in disclosed and set(f.topics) & set(coding.topics)]
-        if hidden:
-            fb.better_reply, fb.better_reply_source = hidden[0].hint, f"scenario fact {hidden[0].id}"
+        fb.better_reply, fb.better_reply_source = _better_reply(
+            fb.missed, scenario, turns, index, rubrics, disclosed, set(coding.topics), seed
+        )
     return fb
+
+
+def _better_reply(
+    missed: list[Miss],
+    scenario: Scenario,
+    turns: Sequence[Turn],
+    index: int,
+    rubrics: Mapping[str, Rubric],
+    disclosed: Sequence[str],
+    topics: set[str],
+    seed: int,
+) -> tuple[str | None, str | None]:
+    """Made from the patient's words for the first miss, else a miss's rubric exemplar, else the hint of a fact
+    still held back on the turn's topics; with where it came from."""
+    from .better_reply import fitted
+
+    reply = fitted(missed[0].code, turns, index, scenario)
+    if reply:
+        return reply, PATIENTS_WORDS
+    for m in missed:
+        if m.rubric_id and m.item_id:
+            reply, source = _exemplar(rubrics, scenario, [(m.rubric_id, m.item_id)], seed)
+            if reply:
+                return reply, source
+    hidden = [f for f in scenario.facts if f.hint and f.id not in disclosed and set(f.topics) & topics]
+    if hidden:
+        return hidden[0].hint, f"scenario fact {hidden[0].id}"
+    return None, None
 
 
 def for_session(

@@ -86,7 +86,8 @@ def proper_nouns(scenario: Scenario) -> frozenset[str]:
     return frozenset(names)
 
 
-def _normalise(text: str) -> str:
+def normalise(text: str) -> str:
+    """Lower-case words only, single-spaced: for comparing what was said regardless of case and punctuation."""
     return " ".join(re.findall(r"[a-z']+", text.lower()))
 
 
@@ -168,7 +169,7 @@ class Patient:
         state = state.model_copy(deep=True)
         state.turn += 1
         behaviours = list(dict.fromkeys(coding.behaviours)) or [Behaviour.OTHER]
-        asked_key = _normalise(text)
+        asked_key = normalise(text)
         is_question = bool(set(behaviours) & {Behaviour.OPEN_QUESTION, Behaviour.CLOSED_QUESTION})
         repeated = is_question and len(asked_key) > 8 and asked_key in state.asked
         if is_question and not repeated:
@@ -317,7 +318,7 @@ class Patient:
         if self.scenario.small_talk and behaviours != [Behaviour.OTHER]:
             return ReplyPlan("small_talk", [self._pick(state, "small_talk", self.scenario.small_talk)])
         if behaviours == [Behaviour.OTHER] and not coding.topics:
-            name = "unclear" if len(_normalise(" ".join(c.evidence for c in coding.cues))) < 2 else "off_topic"
+            name = "unclear" if len(normalise(" ".join(c.evidence for c in coding.cues))) < 2 else "off_topic"
             return self._react(state, name, "nothing to respond to")
         if self.scenario.small_talk:
             return ReplyPlan("small_talk", [self._pick(state, "small_talk", self.scenario.small_talk)])
@@ -402,4 +403,4 @@ class Patient:
         return None
 
 
-__all__ = ["Patient", "ReplyPlan", "RiskFlag", "proper_nouns"]
+__all__ = ["Patient", "ReplyPlan", "RiskFlag", "normalise", "proper_nouns"]

@@ -659,10 +659,11 @@ def _feedback(item: Item, status: ItemStatus) -> str:
 def _fitted_reply(item: Item, session: _Session) -> tuple[str, int | None] | None:
     """A better reply made from this patient's words, for the items whose miss has one (see better_reply)."""
     from . import better_reply
+    from .patient import proper_nouns
 
     kind = getattr(item.detector, "type", "")
     if kind == "reflection_question_ratio":
-        return better_reply.instead_of_a_question(session.turns, better_reply.scenario_names(session.scenario))
+        return better_reply.instead_of_a_question(session.turns, proper_nouns(session.scenario))
     if kind == "risk_direct_question_after_cue" and session.cue is not None:
         _, cue_turns = session.where(*session.cue)
         if cue_turns:

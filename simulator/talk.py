@@ -156,10 +156,6 @@ def client_talk_type(text: str, context: Sequence[tuple[str, str]] = ()) -> Talk
 
 
 
-def _plain(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9']+", text.replace("\u2019", "'").lower()))
-
-
 def authored_talk(scenario: Scenario | None, text: str) -> TalkType | None:
     """The talk type the scenario's author gave the fact whose line ``text`` contains, if any.
 
@@ -168,9 +164,11 @@ def authored_talk(scenario: Scenario | None, text: str) -> TalkType | None:
     """
     if scenario is None:
         return None
-    plain = _plain(text)
+    from .patient import normalise
+
+    plain = normalise(text)
     for fact in scenario.facts:
-        if fact.talk is not None and any(_plain(line) in plain for line in fact.lines):
+        if fact.talk is not None and any(normalise(line) in plain for line in fact.lines):
             return fact.talk
     return None
 

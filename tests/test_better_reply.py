@@ -10,6 +10,7 @@ from simulator import better_reply as br
 from simulator.codes import REFLECTIONS
 from simulator.coding import Coder
 from simulator.library import load_scenario
+from simulator.patient import proper_nouns
 from simulator.records import Turn
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -137,7 +138,7 @@ def test_most_lines_of_the_built_in_scenarios_can_be_said_back():
 
 def test_names_from_the_scenario_keep_their_capitals():
     helen = load_scenario(ROOT / "scenarios" / "low-mood-passive-si.scenario.yaml")
-    names = br.scenario_names(helen)
+    names = proper_nouns(helen)
     assert {"Biscuit", "Ellie", "Helen"} <= names
     turns = _turns(("patient", "Biscuit gets me out of the house on the bad days."), ("trainee", "Do you walk far?"))
     said_back = "It sounds like Biscuit gets you out of the house on the bad days."
