@@ -26,13 +26,12 @@ import re
 from collections.abc import Sequence
 from functools import cache, lru_cache
 
-from .codes import QUESTIONS, REFLECTIONS, Behaviour, RiskFlag
+from .codes import DIRECT_RISK_QUESTIONS, QUESTIONS, REFLECTIONS, Behaviour
 from .patient import proper_nouns
 from .records import Turn
 from .scenario import Scenario
 
 B = Behaviour
-DIRECT = frozenset({RiskFlag.ASK_WISH_DEAD, RiskFlag.ASK_SUICIDAL_THOUGHTS})
 MIN_WORDS, MAX_WORDS = 4, 22
 
 # Sentence ends (a full stop, not the last dot of an ellipsis); an ellipsis before a capital (other than "I")
@@ -260,7 +259,7 @@ def _risk_words(turns: Sequence[Turn]) -> str | None:
 @lru_cache(maxsize=1024)
 def _asks_directly(reply: str) -> bool:
     _, flags = _codes(reply, "")
-    return bool(flags & DIRECT)
+    return bool(flags & DIRECT_RISK_QUESTIONS)
 
 
 def risk_question(turns: Sequence[Turn]) -> str | None:

@@ -26,13 +26,12 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .codes import QUESTIONS, REFLECTIONS, Behaviour, RiskFlag
+from .codes import DIRECT_RISK_QUESTIONS, QUESTIONS, REFLECTIONS, Behaviour, RiskFlag
 from .records import Turn
 from .rubric import Rubric
 from .scenario import Scenario
 
 B = Behaviour
-DIRECT = frozenset({RiskFlag.ASK_WISH_DEAD, RiskFlag.ASK_SUICIDAL_THOUGHTS})
 RISK_WORDS = re.compile(
     r"\b(?:suicid\w*|kill(?:ing)? myself|end(?:ing)? it|end my life|better off without me|no point|"
     r"what['’]?s the point(?:(?: of (?:it all|it|anything|any of it|trying|going on|living|me))?(?: any ?more)?)"
@@ -159,8 +158,8 @@ def for_turn(
         fb.missed.append(Miss(code, message, rubric_id, item_id))
 
     # 1. A risk cue left unasked.
-    asked_before = any(set(t.coding.risk_flags) & DIRECT for t in earlier)  # type: ignore[union-attr]
-    asks_now = bool(set(coding.risk_flags) & DIRECT)
+    asked_before = any(set(t.coding.risk_flags) & DIRECT_RISK_QUESTIONS for t in earlier)  # type: ignore[union-attr]
+    asks_now = bool(set(coding.risk_flags) & DIRECT_RISK_QUESTIONS)
     risk = scenario.risk
     cue_fact = next((f for f in disclosed if risk and f in risk.cues), None)
     cue_words = patient is not None and RISK_WORDS.search(patient.text) is not None
